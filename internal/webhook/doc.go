@@ -10,8 +10,7 @@
 //
 // Example:
 //
-//	body, err := webhook.ReadBody(r.Body, webhook.MaxBodyBytes)
-//	if err != nil { ... } // errors.Is(err, webhook.ErrBodyTooLarge) → 413
+//	body, err := apigw.Body(ev, apigw.MaxBodyBytes) // raw bytes; over the limit → 413
 //	v, _ := webhook.NewGHLVerifier(webhook.DefaultGHLKeys())
-//	if err := v.Verify(r.Header, body); err != nil { ... } // → 401
+//	if err := v.Verify(apigw.Header(ev), body); err != nil { ... } // → 401
 package webhook

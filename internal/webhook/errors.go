@@ -5,8 +5,6 @@ import "errors"
 // Errors returned by the verifiers; classify with errors.Is. None of them
 // carries a signature, secret or body.
 var (
-	// ErrBodyTooLarge reports a body over the configured limit (answer 413).
-	ErrBodyTooLarge = errors.New("webhook: body too large")
 	// ErrMissingSignature reports a delivery without the expected signature headers.
 	ErrMissingSignature = errors.New("webhook: missing signature")
 	// ErrBadSignature reports a signature that does not verify.

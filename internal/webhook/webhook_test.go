@@ -257,33 +257,3 @@ func TestSecretRedacts(t *testing.T) {
 		}
 	}
 }
-
-func TestReadBody(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		size    int
-		limit   int64
-		wantErr error
-	}{
-		{name: "under", size: 10, limit: 11},
-		{name: "exact", size: 11, limit: 11},
-		{name: "over", size: 12, limit: 11, wantErr: ErrBodyTooLarge},
-		{name: "default limit over", size: MaxBodyBytes + 1, limit: MaxBodyBytes, wantErr: ErrBodyTooLarge},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			b, err := ReadBody(bytes.NewReader(make([]byte, tt.size)), tt.limit)
-			if !errors.Is(err, tt.wantErr) || (tt.wantErr == nil) != (err == nil) {
-				t.Fatalf("ReadBody = %v, want %v", err, tt.wantErr)
-			}
-			if err == nil && len(b) != tt.size {
-				t.Errorf("len = %d, want %d", len(b), tt.size)
-			}
-			if err != nil && b != nil {
-				t.Errorf("partial body returned on error")
-			}
-		})
-	}
-}
