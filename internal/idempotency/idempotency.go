@@ -1,0 +1,200 @@
+package idempotency
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/store"
+)
+
+// Defaults of a Runner's zero fields.
+const (
+	// DefaultExpiry is how long a record answers duplicates (Powertools: 1 h).
+	DefaultExpiry = time.Hour
+	// DefaultInProgressTimeout is how long a claim holds the key when the
+	// context has no deadline (local runs; Lambda contexts have one).
+	DefaultInProgressTimeout = time.Minute
+	// DefaultCleanupTimeout bounds completing or deleting the record after
+	// fn returns, which runs even when fn's context is done.
+	DefaultCleanupTimeout = 5 * time.Second
+)
+
+// Store is the part of store.Store a Runner needs; both store
+// implementations satisfy it.
+type Store interface {
+	ClaimIdempotency(ctx context.Context, rec store.IdempotencyRecord, now time.Time) (*store.IdempotencyRecord, error)
+	GetIdempotency(ctx context.Context, scope, key string, now time.Time) (*store.IdempotencyRecord, error)
+	CompleteIdempotency(ctx context.Context, scope, key string, result []byte, expiration int64) error
+	DeleteIdempotency(ctx context.Context, scope, key string) error
+}
+
+// Runner runs functions at most once per idempotency key, with the
+// semantics of Powertools for AWS Lambda. Set the fields before first use;
+// a Runner is then safe for concurrent use.
+type Runner struct {
+	// Store keeps the records.
+	Store Store
+	// Expiry is how long a completed record replays its result; zero means
+	// DefaultExpiry. Expiry is checked on read, never left to TTL.
+	Expiry time.Duration
+	// InProgressTimeout is how long a claim holds the key when ctx has no
+	// deadline; zero means DefaultInProgressTimeout.
+	InProgressTimeout time.Duration
+	// CleanupTimeout bounds the store call after fn; zero means DefaultCleanupTimeout.
+	CleanupTimeout time.Duration
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Hash fingerprints a payload for the duplicate check; nil means hex
+	// SHA-256. An empty payload is never checked.
+	Hash func(payload []byte) string
+}
+
+// New returns a Runner on st with the defaults.
+func New(st Store) *Runner { return &Runner{Store: st} }
+
+// Run calls fn at most once per (scope, key) while the record lives:
+//
+//   - first request: claims the key (IN_PROGRESS until ctx's deadline),
+//     runs fn, stores its result as COMPLETED for Expiry, returns it;
+//   - duplicate of a completed request: returns the stored result with
+//     replayed = true, without calling fn;
+//   - duplicate while the first still runs: *AlreadyInProgressError
+//     (errors.Is ErrInProgress); after the first request's deadline the
+//     claim lapses and the next duplicate runs fn again (a crashed or
+//     timed-out invocation must not block its retries);
+//   - duplicate key with a different payload: ErrPayloadMismatch;
+//   - fn fails or panics: the record is deleted, so a retry runs fn again,
+//     and fn's error is returned as is (the panic goes on);
+//   - the store fails: *PersistenceError. When only storing the result
+//     fails, the result is returned with the error (fn has run; the record
+//     stays IN_PROGRESS until its deadline).
+func (r *Runner) Run(ctx context.Context, scope, key string, payload []byte, fn func(context.Context) ([]byte, error)) (result []byte, replayed bool, err error) {
+	if key == "" {
+		return nil, false, fmt.Errorf("idempotency %s: %w", scope, ErrNoKey)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("idempotency %s/%s: %w", scope, key, err)
+	}
+	now := r.now()
+	hash := r.hash(payload)
+	deadline := now.Add(r.inProgressTimeout())
+	if d, ok := ctx.Deadline(); ok {
+		deadline = d
+	}
+	rec := store.IdempotencyRecord{
+		Scope:                scope,
+		Key:                  key,
+		Expiration:           max(now.Add(r.expiry()).Unix(), ceilSeconds(deadline)),
+		InProgressExpiration: deadline.UnixMilli(),
+		PayloadHash:          hash,
+	}
+
+	cur, err := r.Store.ClaimIdempotency(ctx, rec, now)
+	if errors.Is(err, store.ErrConflict) {
+		return r.duplicate(ctx, scope, key, hash, cur, now)
+	}
+	if err != nil {
+		return nil, false, &PersistenceError{Op: "claim", Scope: scope, Key: key, Err: err}
+	}
+
+	result, err = r.call(ctx, scope, key, fn)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cleanupTimeout())
+	defer cancel()
+	if err != nil {
+		if derr := r.Store.DeleteIdempotency(cctx, scope, key); derr != nil {
+			return nil, false, errors.Join(err, &PersistenceError{Op: "delete", Scope: scope, Key: key, Err: derr})
+		}
+		return nil, false, err
+	}
+	if cerr := r.Store.CompleteIdempotency(cctx, scope, key, result, r.now().Add(r.expiry()).Unix()); cerr != nil {
+		return result, false, &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: cerr}
+	}
+	return result, false, nil
+}
+
+// duplicate answers a claim that found a live record.
+func (r *Runner) duplicate(ctx context.Context, scope, key, hash string, cur *store.IdempotencyRecord, now time.Time) ([]byte, bool, error) {
+	if cur == nil { // a store that cannot return the old record on conflict
+		var err error
+		cur, err = r.Store.GetIdempotency(ctx, scope, key, now)
+		if err != nil {
+			return nil, false, &PersistenceError{Op: "read", Scope: scope, Key: key, Err: err}
+		}
+	}
+	if cur.PayloadHash != "" && hash != "" && cur.PayloadHash != hash {
+		return nil, false, fmt.Errorf("idempotency %s/%s: %w", scope, key, ErrPayloadMismatch)
+	}
+	switch cur.Status {
+	case store.StatusCompleted:
+		return cur.Result, true, nil
+	case store.StatusInProgress:
+		e := &AlreadyInProgressError{Scope: scope, Key: key}
+		if cur.InProgressExpiration > 0 {
+			e.Until = time.UnixMilli(cur.InProgressExpiration).UTC()
+		}
+		return nil, false, e
+	default:
+		return nil, false, &PersistenceError{Op: "read", Scope: scope, Key: key, Err: fmt.Errorf("unknown status %q", cur.Status)}
+	}
+}
+
+// call runs fn; if fn panics, it deletes the record and panics on.
+func (r *Runner) call(ctx context.Context, scope, key string, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+	defer func() {
+		if p := recover(); p != nil {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cleanupTimeout())
+			defer cancel()
+			_ = r.Store.DeleteIdempotency(cctx, scope, key) // the panic is the error worth reporting
+			panic(p)
+		}
+	}()
+	return fn(ctx)
+}
+
+func (r *Runner) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Runner) hash(payload []byte) string {
+	if len(payload) == 0 {
+		return ""
+	}
+	if r.Hash != nil {
+		return r.Hash(payload)
+	}
+	sum := sha256.Sum256(payload)
+	return hex.EncodeToString(sum[:])
+}
+
+func (r *Runner) expiry() time.Duration {
+	if r.Expiry > 0 {
+		return r.Expiry
+	}
+	return DefaultExpiry
+}
+
+func (r *Runner) inProgressTimeout() time.Duration {
+	if r.InProgressTimeout > 0 {
+		return r.InProgressTimeout
+	}
+	return DefaultInProgressTimeout
+}
+
+func (r *Runner) cleanupTimeout() time.Duration {
+	if r.CleanupTimeout > 0 {
+		return r.CleanupTimeout
+	}
+	return DefaultCleanupTimeout
+}
+
+func ceilSeconds(t time.Time) int64 {
+	ms := t.UnixMilli()
+	return (ms + 999) / 1000
+}

@@ -1,0 +1,220 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/ghlsync/ghlsync/internal/store"
+	"github.com/ghlsync/ghlsync/internal/store/internal/check"
+)
+
+// GetLinkByGHL implements store.Store: one GetItem on the GHL-side item.
+func (s *Store) GetLinkByGHL(ctx context.Context, locationID string, kind store.LinkKind, ghlID string) (*store.Link, error) {
+	if err := check.LinkSide(locationID, kind, ghlID); err != nil {
+		return nil, fmt.Errorf("get %s link by GHL id %s/%s: %w", kind, locationID, ghlID, err)
+	}
+	pk, sk := linkGHLKey(locationID, kind, ghlID)
+	l, err := s.getLink(ctx, pk, sk)
+	if err != nil {
+		return nil, fmt.Errorf("get %s link by GHL id %s/%s: %w", kind, locationID, ghlID, err)
+	}
+	return l, nil
+}
+
+// GetLinkByPeer implements store.Store: one GetItem on the peer-side item.
+func (s *Store) GetLinkByPeer(ctx context.Context, locationID string, kind store.LinkKind, peerID string) (*store.Link, error) {
+	if err := check.LinkSide(locationID, kind, peerID); err != nil {
+		return nil, fmt.Errorf("get %s link by peer id %s/%s: %w", kind, locationID, peerID, err)
+	}
+	pk, sk := linkPeerKey(locationID, kind, peerID)
+	l, err := s.getLink(ctx, pk, sk)
+	if err != nil {
+		return nil, fmt.Errorf("get %s link by peer id %s/%s: %w", kind, locationID, peerID, err)
+	}
+	return l, nil
+}
+
+func (s *Store) getLink(ctx context.Context, pk, sk string) (*store.Link, error) {
+	var it linkItem
+	if err := s.getItem(ctx, pk, sk, &it); err != nil {
+		return nil, err
+	}
+	l, err := it.link()
+	if err != nil {
+		return nil, fmt.Errorf("decode item %s/%s: %w", pk, sk, err)
+	}
+	return &l, nil
+}
+
+// PutLink implements store.Store. It reads the GHL-side item, then writes
+// both sides in one TransactWriteItems whose conditions re-check the version
+// (so a concurrent writer makes it fail with ErrConflict, never a half-written
+// link). When the peer id changes, the old peer-side item is deleted in the
+// same transaction. A peer id already linked to another GHL id is ErrConflict.
+func (s *Store) PutLink(ctx context.Context, l store.Link) (*store.Link, error) {
+	if err := check.Link(l); err != nil {
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	gpk, gsk := linkGHLKey(l.LocationID, l.Kind, l.GHLID)
+	cur, err := s.getLink(ctx, gpk, gsk)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		cur = nil
+	case err != nil:
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	if (cur == nil && l.Version != 0) || (cur != nil && cur.Version != l.Version) {
+		return nil, fmt.Errorf("put %s link %s/%s version %d: %w", l.Kind, l.LocationID, l.GHLID, l.Version, store.ErrConflict)
+	}
+
+	next := l
+	next.Version = l.Version + 1
+	next.UpdatedAt = check.Instant(l.UpdatedAt)
+
+	// The GHL side: new, or exactly the version the caller read.
+	ghlCond := expression.Name(attrPK).AttributeNotExists()
+	if l.Version != 0 {
+		ghlCond = expression.Name("version").Equal(expression.Value(l.Version))
+	}
+	// The peer side: new (nobody else links that peer id), or ours at that version.
+	peerCond := expression.Name(attrPK).AttributeNotExists()
+	if cur != nil && cur.PeerID == l.PeerID {
+		peerCond = expression.And(
+			expression.Name("version").Equal(expression.Value(l.Version)),
+			expression.Name("ghl_id").Equal(expression.Value(l.GHLID)),
+		)
+	}
+	ghlPut, err := s.putWithCondition(newLinkItem(next, sideGHL), ghlCond)
+	if err != nil {
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	peerPut, err := s.putWithCondition(newLinkItem(next, sidePeer), peerCond)
+	if err != nil {
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	items := []types.TransactWriteItem{{Put: ghlPut}, {Put: peerPut}}
+	if cur != nil && cur.PeerID != l.PeerID {
+		del, err := s.deleteOldPeer(*cur)
+		if err != nil {
+			return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+		}
+		items = append(items, types.TransactWriteItem{Delete: del})
+	}
+	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if transactionLost(err) {
+		return nil, fmt.Errorf("put %s link %s/%s version %d: %w", l.Kind, l.LocationID, l.GHLID, l.Version, store.ErrConflict)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	return &next, nil
+}
+
+func (s *Store) putWithCondition(item any, cond expression.ConditionBuilder) (*types.Put, error) {
+	av, err := attributevalue.MarshalMap(item)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	expr, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return nil, fmt.Errorf("build condition: %w", err)
+	}
+	return &types.Put{
+		TableName:                 &s.table,
+		Item:                      av,
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, nil
+}
+
+// deleteOldPeer removes the peer-side item of cur, only while it still
+// belongs to cur's GHL id at cur's version.
+func (s *Store) deleteOldPeer(cur store.Link) (*types.Delete, error) {
+	pk, sk := linkPeerKey(cur.LocationID, cur.Kind, cur.PeerID)
+	expr, err := expression.NewBuilder().WithCondition(expression.And(
+		expression.Name("ghl_id").Equal(expression.Value(cur.GHLID)),
+		expression.Name("version").Equal(expression.Value(cur.Version)),
+	)).Build()
+	if err != nil {
+		return nil, fmt.Errorf("build condition: %w", err)
+	}
+	return &types.Delete{
+		TableName:                 &s.table,
+		Key:                       key(pk, sk),
+		ConditionExpression:       expr.Condition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+	}, nil
+}
+
+// ListLinks implements store.Store: a Query on the GHL-side partition with
+// sk > afterGHLID, in sort-key (byte) order, following pages until limit.
+func (s *Store) ListLinks(ctx context.Context, locationID string, kind store.LinkKind, afterGHLID string, limit int) ([]store.Link, error) {
+	if err := check.ListLinks(locationID, kind, afterGHLID, limit); err != nil {
+		return nil, fmt.Errorf("list %s links %s after %q: %w", kind, locationID, afterGHLID, err)
+	}
+	kc := expression.Key(attrPK).Equal(expression.Value(linkPartition(locationID, kind, sideGHL)))
+	if afterGHLID != "" {
+		kc = kc.And(expression.Key(attrSK).GreaterThan(expression.Value(afterGHLID)))
+	}
+	var out []store.Link
+	err := s.query(ctx, kc, limit, func(item map[string]types.AttributeValue) error {
+		var it linkItem
+		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+			return err
+		}
+		l, err := it.link()
+		if err != nil {
+			return err
+		}
+		out = append(out, l)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s links %s after %q: %w", kind, locationID, afterGHLID, err)
+	}
+	return out, nil
+}
+
+// query runs a consistent Query, following pages, and calls each for every
+// item until limit items (0 = no limit) have been seen.
+func (s *Store) query(ctx context.Context, kc expression.KeyConditionBuilder, limit int, each func(map[string]types.AttributeValue) error) error {
+	expr, err := expression.NewBuilder().WithKeyCondition(kc).Build()
+	if err != nil {
+		return fmt.Errorf("build key condition: %w", err)
+	}
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    expr.KeyCondition(),
+		ExpressionAttributeNames:  expr.Names(),
+		ExpressionAttributeValues: expr.Values(),
+		ConsistentRead:            ptr(true),
+	}
+	seen := 0
+	for {
+		if limit > 0 {
+			in.Limit = ptr(int32(min(limit-seen, 1000)))
+		}
+		res, err := s.api.Query(ctx, in)
+		if err != nil {
+			return err
+		}
+		for _, item := range res.Items {
+			if err := each(item); err != nil {
+				return fmt.Errorf("decode item: %w", err)
+			}
+			seen++
+		}
+		if len(res.LastEvaluatedKey) == 0 || (limit > 0 && seen >= limit) {
+			return nil
+		}
+		in.ExclusiveStartKey = res.LastEvaluatedKey
+	}
+}
