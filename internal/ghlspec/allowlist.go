@@ -40,7 +40,7 @@ import (
 
 func applyAllowList(name string, doc *openapi3.T, appsDir string) error {
 	if name != "contacts.json" {
-		return nil
+		return applyAllowListSandbox(name, doc) // entries C1, L1: allowlist_sandbox.go
 	}
 	// 1. search request body.
 	search := doc.Paths.Find("/contacts/search")
@@ -82,6 +82,29 @@ func applyAllowList(name string, doc *openapi3.T, appsDir string) error {
 		return errors.New("ContactsSearchSuccessfulResponseDto or ContactsMetaSchema missing")
 	}
 	list.Value.Properties["meta"] = meta
+
+	// 6. dateOfBirth is a date string.
+	for _, dto := range []string{"CreateContactDto", "UpdateContactDto", "UpsertContactDto"} {
+		s := doc.Components.Schemas[dto]
+		if s == nil || s.Value.Properties["dateOfBirth"] == nil {
+			return fmt.Errorf("%s.dateOfBirth missing", dto)
+		}
+		dob := openapi3.NewStringSchema()
+		dob.Nullable = true
+		dob.Description = s.Value.Properties["dateOfBirth"].Value.Description
+		s.Value.Properties["dateOfBirth"] = openapi3.NewSchemaRef("", dob)
+	}
+
+	// 7. searchAfter is [number, string].
+	contact := hist.Components.Schemas["Contact"]
+	if contact == nil || contact.Value.Properties["searchAfter"] == nil {
+		return errors.New("history spec lacks Contact.searchAfter")
+	}
+	item := &openapi3.Schema{OneOf: openapi3.SchemaRefs{
+		openapi3.NewSchemaRef("", openapi3.NewStringSchema()),
+		openapi3.NewSchemaRef("", openapi3.NewFloat64Schema()),
+	}}
+	contact.Value.Properties["searchAfter"] = openapi3.NewSchemaRef("", openapi3.NewArraySchema().WithItems(item))
 	return nil
 }
 

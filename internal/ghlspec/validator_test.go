@@ -38,6 +38,8 @@ func TestValidateRequest(t *testing.T) {
 		{name: "update with locationId", method: "PUT", target: "/contacts/abc", body: `{"locationId":"l"}`, wantErr: "property locationId should not exist"},
 		{name: "create contact", method: "POST", target: "/contacts/", body: `{"locationId":"l","email":"a@b.c"}`, wantOp: "create-contact"},
 		{name: "unknown path", method: "GET", target: "/nope", wantErr: "no operation"},
+		{name: "create dateOfBirth string", method: "POST", target: "/contacts/", body: `{"locationId":"l","dateOfBirth":"1990-09-25"}`, wantOp: "create-contact"},
+		{name: "update dateOfBirth number", method: "PUT", target: "/contacts/abc", body: `{"dateOfBirth":19900925}`, wantErr: "dateOfBirth"},
 		{name: "calendar version", method: "POST", target: "/calendars/events/appointments", header: map[string]string{"Version": "2021-04-15"},
 			body: `{"calendarId":"c","locationId":"l","contactId":"x","startTime":"2021-06-23T03:30:00+05:30"}`, wantOp: "create-appointment"},
 	}
@@ -86,6 +88,8 @@ func TestValidateResponse(t *testing.T) {
 		{name: "contact ok", method: "GET", target: "/contacts/a", status: 200, body: `{"contact":{"id":"a","tags":["x"]}}`},
 		{name: "contact wrong type", method: "GET", target: "/contacts/a", status: 200, body: `{"contact":{"id":"a","tags":"x"}}`, wantErr: true},
 		{name: "search ok", method: "POST", target: "/contacts/search", status: 200, body: `{"contacts":[],"total":0}`},
+		{name: "search cursor", method: "POST", target: "/contacts/search", status: 200, body: `{"contacts":[{"id":"a","searchAfter":[1718000000000,"a"]}],"total":1}`},
+		{name: "search cursor object", method: "POST", target: "/contacts/search", status: 200, body: `{"contacts":[{"id":"a","searchAfter":[{"x":1}]}],"total":1}`, wantErr: true},
 		{name: "search missing total", method: "POST", target: "/contacts/search", status: 200, body: `{"contacts":[]}`, wantErr: true},
 		{name: "404 envelope", method: "GET", target: "/contacts/a", status: 404, body: `{"statusCode":404,"message":"Contact not found"}`},
 		{name: "404 bad envelope", method: "GET", target: "/contacts/a", status: 404, body: `{"oops":1}`, wantErr: true},
