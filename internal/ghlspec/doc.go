@@ -8,7 +8,7 @@
 //
 // Example:
 //
-//	v, err := ghlspec.Load(ghlspec.DefaultDir())
+//	v, err := ghlspec.Load(must(ghlspec.AppsDir()))
 //	if err != nil { ... }
 //	op, err := v.ValidateRequest(ctx, req, body)
 //	...
