@@ -8,7 +8,9 @@
 //
 // Example:
 //
-//	v, err := ghlspec.Load(must(ghlspec.AppsDir()))
+//	dir, err := ghlspec.AppsDir() // ../shared/ghl-api/openapi/apps, or $GHLSYNC_SHARED
+//	if err != nil { ... }
+//	v, err := ghlspec.Load(dir)
 //	if err != nil { ... }
 //	op, err := v.ValidateRequest(ctx, req, body)
 //	...
