@@ -15,8 +15,9 @@ type Config struct {
 	Stage string // STAGE, default "dev"
 	// TableName is the DynamoDB table of state and idempotency records.
 	TableName string // TABLE_NAME, required
-	// SecretPrefix prefixes per-location token secrets: <prefix><locationId>.
-	SecretPrefix string // SECRET_PREFIX, default "ghlsync/<stage>/locations/"
+	// SecretPrefix prefixes token secrets: <prefix>/locations/<locationId>
+	// and <prefix>/companies/<companyId>.
+	SecretPrefix string // SECRET_PREFIX, default "ghlsync/<stage>"
 	// AppSecretName holds {client_id, client_secret} of the GHL app.
 	AppSecretName string // APP_SECRET_NAME, default "ghlsync/<stage>/app"
 	// PeerSecretName holds the peer signing secret and API keys.
@@ -72,7 +73,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.TableName == "" {
 		problems = append(problems, "TABLE_NAME is required")
 	}
-	c.SecretPrefix = get("SECRET_PREFIX", "ghlsync/"+c.Stage+"/locations/")
+	c.SecretPrefix = strings.TrimRight(get("SECRET_PREFIX", "ghlsync/"+c.Stage), "/")
 	c.AppSecretName = get("APP_SECRET_NAME", "ghlsync/"+c.Stage+"/app")
 	c.PeerSecretName = get("PEER_SECRET_NAME", "ghlsync/"+c.Stage+"/peer")
 	c.GHLBaseURL = strings.TrimRight(get("GHL_BASE_URL", "https://services.leadconnectorhq.com"), "/")

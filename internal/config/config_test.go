@@ -22,14 +22,14 @@ func TestFromEnv(t *testing.T) {
 		{
 			name: "defaults",
 			env:  map[string]string{"TABLE_NAME": "t"},
-			want: Config{Stage: "dev", TableName: "t", SecretPrefix: "ghlsync/dev/locations/", AppSecretName: "ghlsync/dev/app",
+			want: Config{Stage: "dev", TableName: "t", SecretPrefix: "ghlsync/dev", AppSecretName: "ghlsync/dev/app",
 				PeerSecretName: "ghlsync/dev/peer", GHLBaseURL: "https://services.leadconnectorhq.com", GHLWebhookWindow: 90 * time.Minute, SecretDeletionWindow: 7},
 		},
 		{
 			name: "overrides",
 			env: map[string]string{"TABLE_NAME": "t", "STAGE": "prod", "GHL_BASE_URL": "http://127.0.0.1:9/", "GHL_WEBHOOK_WINDOW": "5m",
 				"SECRET_DELETION_DAYS": "30", "OAUTH_REDIRECT_URL": "https://x.example/oauth/callback"},
-			want: Config{Stage: "prod", TableName: "t", SecretPrefix: "ghlsync/prod/locations/", AppSecretName: "ghlsync/prod/app",
+			want: Config{Stage: "prod", TableName: "t", SecretPrefix: "ghlsync/prod", AppSecretName: "ghlsync/prod/app",
 				PeerSecretName: "ghlsync/prod/peer", GHLBaseURL: "http://127.0.0.1:9", GHLWebhookWindow: 5 * time.Minute, SecretDeletionWindow: 30,
 				RedirectURL: "https://x.example/oauth/callback"},
 		},
