@@ -15,8 +15,11 @@
 //     case its holder died;
 //  3. holding the lease, re-read the secret: someone may have refreshed;
 //  4. refresh only if still expiring (Refresher), within two thirds of the
-//     lease TTL;
-//  5. PutSecretValue the new pair with ClientRequestToken =
+//     lease TTL, and only if the caller's deadline is at least
+//     RefreshReserve away; once sent, the call is not abandoned when the
+//     caller cancels (GHL consumes the token as it answers);
+//  5. right after the answer, with no other I/O in between, PutSecretValue
+//     the new pair with ClientRequestToken =
 //     ClientRequestToken(old refresh token), retried with the same token
 //     until PersistTimeout even if the caller's context ends;
 //  6. release the lease (kept while the new pair is unsaved).

@@ -55,6 +55,13 @@ type Config struct {
 	PersistTimeout time.Duration
 	// TokenTimeout bounds Source.Token, which has no context (30s).
 	TokenTimeout time.Duration
+	// RefreshReserve: do not send a refresh token to GHL when the caller's
+	// context ends sooner than this (2s). GHL consumes the token as it
+	// answers; a Lambda stopped at its deadline after the answer and before
+	// PutSecretValue loses the new pair for good. The reserve covers the
+	// refresh call and the save; a still-usable token is served instead, or
+	// a temporary error. Keep it well below the function timeout.
+	RefreshReserve time.Duration
 	// ReauthRecheck: how often a source whose refresh token was rejected
 	// re-reads its secret to notice a new install (1m).
 	ReauthRecheck time.Duration
@@ -80,6 +87,7 @@ func (c *Config) defaults() {
 	set(&c.SecretsTimeout, 5*time.Second)
 	set(&c.PersistTimeout, 20*time.Second)
 	set(&c.TokenTimeout, 30*time.Second)
+	set(&c.RefreshReserve, 2*time.Second)
 	set(&c.ReauthRecheck, time.Minute)
 	if c.Now == nil {
 		c.Now = time.Now

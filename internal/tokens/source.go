@@ -305,8 +305,14 @@ func (s *Source) refresh(ctx, crit context.Context, st tokenSecret) error {
 	uses := 0        // calls with old.RefreshToken
 	unknown := false // a call with old.RefreshToken had no clear answer
 	for range 4 {
+		if err := s.canSend(ctx, crit); err != nil {
+			if unknown {
+				err = fmt.Errorf("%w: %w", ErrRefreshAmbiguous, err)
+			}
+			return s.errorf("refresh", true, err)
+		}
 		started := s.p.cfg.Now()
-		g, err := s.p.cfg.Refresher.Refresh(crit, old.RefreshToken)
+		g, err := s.send(crit, old.RefreshToken)
 		uses++
 		if err == nil {
 			return s.saveRefreshed(ctx, old, g, started)
@@ -355,6 +361,37 @@ func (s *Source) refresh(ctx, crit context.Context, st tokenSecret) error {
 		}
 	}
 	return s.errorf("refresh", true, fmt.Errorf("%w: the token kept rotating while refreshing", ErrRefreshAmbiguous))
+}
+
+// canSend reports why a refresh token must not be sent now: the caller's
+// context is done, or ends within RefreshReserve, too soon to save GHL's
+// answer. Nothing is consumed by not sending.
+func (s *Source) canSend(ctx, crit context.Context) error {
+	if crit.Err() != nil {
+		return context.Cause(crit)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		if left := time.Until(dl); left < s.p.cfg.RefreshReserve {
+			return fmt.Errorf("%w: %s left before the caller's deadline, less than the %s reserve for refreshing and saving",
+				context.DeadlineExceeded, left.Round(time.Millisecond), s.p.cfg.RefreshReserve)
+		}
+	}
+	return nil
+}
+
+// send makes one refresh call. Once sent, the call is not abandoned when
+// the caller gives up (cancellation): GHL may consume the token, and only
+// its answer, saved next, keeps the installation working. The call keeps
+// crit's deadline (the lease bound, and the caller's deadline, past which a
+// Lambda is stopped anyway).
+func (s *Source) send(crit context.Context, rt Sensitive) (Grant, error) {
+	cctx := context.WithoutCancel(crit)
+	if dl, ok := crit.Deadline(); ok {
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithDeadline(cctx, dl)
+		defer cancel()
+	}
+	return s.p.cfg.Refresher.Refresh(cctx, rt)
 }
 
 // saveRefreshed writes the new pair under the ClientRequestToken derived
