@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ghlsync/ghlsync/internal/ghlsandbox/sandboxtest"
 	"github.com/ghlsync/ghlsync/internal/ghlspec"
 	"golang.org/x/oauth2"
 )
@@ -21,21 +22,11 @@ import (
 // contain it.
 const testBearer = "tok-SECRET-bearer-7f3a"
 
-var loadSpec = sync.OnceValues(func() (*ghlspec.Validator, error) {
-	dir, err := ghlspec.AppsDir()
-	if err != nil {
-		return nil, err
-	}
-	return ghlspec.Load(dir)
-})
-
+// specValidator returns the validator of the official specs, shared with
+// the sandbox's tests.
 func specValidator(t *testing.T) *ghlspec.Validator {
 	t.Helper()
-	v, err := loadSpec()
-	if err != nil {
-		t.Fatalf("load GHL specs: %v", err)
-	}
-	return v
+	return sandboxtest.Validator(t)
 }
 
 // fakeClock is a Clock whose Sleep advances time at once. It starts at the

@@ -185,24 +185,6 @@ func TestUnknownResponseFieldsTolerated(t *testing.T) {
 	}
 }
 
-func TestSearchTasksDecodesTaskObjects(t *testing.T) {
-	t.Parallel()
-	// The spec types task-search items as arrays (a generator artefact,
-	// see the report); the client decodes task objects, as GHL's task
-	// endpoints return elsewhere. Not spec-validated for that reason.
-	srv, _ := countingServer(t, func(_ int32, w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, 200, `{"tasks":[{"id":"t1","title":"Call","completed":false,"contactId":"c1","dueDate":"2024-01-02T03:04:05.000Z","assignedTo":"u1"}],"total":1}`)
-	})
-	c := newTestClient(t, srv.Client(), srv.URL, newFakeClock())
-	got, _, err := c.Locations.SearchTasks(t.Context(), "loc", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got[0].ID != "t1" || got[0].ContactID != "c1" || !got[0].DueDate.Equal(ts("2024-01-02T03:04:05Z").Time) {
-		t.Errorf("tasks = %+v", got)
-	}
-}
-
 func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
 	t.Parallel()
 	// Errors of a token call and of a duplicate lookup (whose query holds

@@ -342,7 +342,8 @@ func methodCases() []methodCase {
 			checkRequest: func(t *testing.T, r seenRequest) {
 				wantJSON(t, r.body, `{"contactId":["`+contactID+`"],"completed":false,"limit":10,"skip":10,"query":"call"}`)
 			},
-			checkResult: wantResult([]Task{}),
+			// Items are task objects (allow-list entry L1), as in get-all-tasks.
+			checkResult: wantResult([]Task{*goldenTask}),
 		},
 		{
 			method: "Contacts.ListNotes", status: 200,

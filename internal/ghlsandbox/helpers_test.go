@@ -15,67 +15,10 @@ import (
 	"time"
 
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
+	"github.com/ghlsync/ghlsync/internal/ghlsandbox/sandboxtest"
 	"github.com/ghlsync/ghlsync/internal/ghlspec"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
-
-// headerInvalid marks a request the test sends on purpose outside the spec
-// (unknown property, missing Version...). The spec wrapper then asserts that
-// the spec rejects it too, so the sandbox and the spec agree.
-const headerInvalid = "X-Test-Spec-Invalid"
-
-var (
-	specOnce sync.Once
-	specVal  *ghlspec.Validator
-	specErr  error
-)
-
-func validator(t testing.TB) *ghlspec.Validator {
-	t.Helper()
-	specOnce.Do(func() {
-		dir, err := ghlspec.AppsDir()
-		if err != nil {
-			specErr = err
-			return
-		}
-		specVal, specErr = ghlspec.Load(dir)
-	})
-	if specErr != nil {
-		t.Fatalf("load GHL specs: %v", specErr)
-	}
-	return specVal
-}
-
-// specChecked wraps the sandbox so that every request a test sends and every
-// response the sandbox gives is validated against the official specs.
-func specChecked(t testing.TB, h http.Handler) http.Handler {
-	v := validator(t)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		invalid := r.Header.Get(headerInvalid) != ""
-		r.Header.Del(headerInvalid)
-		_, reqErr := v.ValidateRequest(r.Context(), r, body)
-		switch {
-		case invalid && reqErr == nil:
-			t.Errorf("%s %s: test marked the request spec-invalid but the spec accepts it", r.Method, r.URL.Path)
-		case !invalid && reqErr != nil:
-			t.Errorf("%s %s: request violates the spec: %v", r.Method, r.URL.Path, reqErr)
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		if reqErr == nil || !strings.Contains(reqErr.Error(), "no operation") {
-			if err := v.ValidateResponse(r.Context(), r, body, rec.Code, rec.Header(), rec.Body.Bytes()); err != nil {
-				t.Errorf("%s %s: response %d violates the spec: %v\nbody: %s", r.Method, r.URL.Path, rec.Code, err, rec.Body.String())
-			}
-		}
-		for k, vs := range rec.Header() {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(rec.Code)
-		_, _ = w.Write(rec.Body.Bytes())
-	})
-}
 
 // env is a sandbox served over real TCP behind the spec check, with one
 // location and a full-scope Private Integration Token for it.
@@ -94,7 +37,7 @@ func newEnv(t *testing.T, opts ghlsandbox.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(sb.Close)
-	srv := httptest.NewServer(specChecked(t, sb))
+	srv := httptest.NewServer(sandboxtest.SpecChecked(t, sb))
 	t.Cleanup(srv.Close)
 	loc, err := sb.AddLocation(ghlsandbox.LocationOptions{Name: "Test Location"})
 	if err != nil {
@@ -194,7 +137,7 @@ func doReq(t *testing.T, base, token string, r req) resp {
 		hr.Header.Set("Version", ver)
 	}
 	if r.specInvalid {
-		hr.Header.Set(headerInvalid, "1")
+		hr.Header.Set(sandboxtest.HeaderSpecInvalid, "1")
 	}
 	res, err := http.DefaultClient.Do(hr)
 	if err != nil {
