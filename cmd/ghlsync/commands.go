@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox/sandboxcmd"
+	"github.com/ghlsync/ghlsync/internal/install/authcmd"
 )
 
 // command is one subcommand. To add one, append to commands; the logic
@@ -20,6 +21,7 @@ type command struct {
 
 var commands = []command{
 	{name: "sandbox", summary: sandboxcmd.Usage, run: sandboxcmd.Run},
+	{name: "auth", summary: authcmd.Usage, run: authcmd.Run},
 }
 
 // run dispatches args[0] to its command and returns the exit code:

@@ -31,9 +31,15 @@ type Config struct {
 	// GHLWebhookWindow bounds the age of a GHL webhook's timestamp. GHL
 	// redelivers a 429-answered event up to six times about ten minutes
 	// apart with its original body, so the default covers that schedule.
+	// 0 disables the timestamp check: for tests and local runs of signed
+	// sample events only (events/README.md), never in a deployment.
 	GHLWebhookWindow time.Duration // GHL_WEBHOOK_WINDOW, default 90m
 	// RedirectURL is the OAuth redirect URI registered with the GHL app.
 	RedirectURL string // OAUTH_REDIRECT_URL, optional
+	// OAuthRequireState refuses OAuth callbacks without a signed state.
+	// Off by default: installs started from the GHL marketplace carry no
+	// state (a present state is always verified).
+	OAuthRequireState bool // OAUTH_REQUIRE_STATE, default false
 	// DynamoDBEndpoint and SecretsManagerEndpoint override AWS endpoints
 	// (local runs and tests only).
 	DynamoDBEndpoint       string // DYNAMODB_ENDPOINT
@@ -41,6 +47,19 @@ type Config struct {
 	// SecretDeletionWindow is the recovery window when an uninstall schedules
 	// a location's secret for deletion (7..30 days, AWS limits).
 	SecretDeletionWindow int // SECRET_DELETION_DAYS, default 7
+
+	// PeerWebhookURL receives the events ghlsync sends to the peer; when
+	// empty, the peer secret's webhook_url is used.
+	PeerWebhookURL string // PEER_WEBHOOK_URL, optional
+	// AllowPeerContactDelete lets a peer contact.deleted delete the GHL
+	// contact; off by default (the delete is recorded as ignored).
+	AllowPeerContactDelete bool // ALLOW_PEER_CONTACT_DELETE, default false
+	// DefaultLocationID is the location of peer events and pulls that name
+	// none (a single-location deployment).
+	DefaultLocationID string // DEFAULT_LOCATION_ID, optional
+	// EchoSettle is the pause before the GHL→peer flow reads a link (see
+	// crmsync.Options.EchoSettle); zero leaves the flows' default.
+	EchoSettle time.Duration // ECHO_SETTLE, optional
 }
 
 // Error lists every configuration problem found.
@@ -92,10 +111,26 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			problems = append(problems, "OAUTH_REDIRECT_URL: not an absolute URL")
 		}
 	}
+	if c.OAuthRequireState, err = strconv.ParseBool(get("OAUTH_REQUIRE_STATE", "false")); err != nil {
+		problems = append(problems, "OAUTH_REQUIRE_STATE: want true or false")
+	}
 	c.DynamoDBEndpoint = get("DYNAMODB_ENDPOINT", "")
 	c.SecretsManagerEndpoint = get("SECRETSMANAGER_ENDPOINT", "")
 	if c.SecretDeletionWindow, err = strconv.Atoi(get("SECRET_DELETION_DAYS", "7")); err != nil || c.SecretDeletionWindow < 7 || c.SecretDeletionWindow > 30 {
 		problems = append(problems, "SECRET_DELETION_DAYS: want a whole number of days from 7 to 30")
+	}
+	c.PeerWebhookURL = get("PEER_WEBHOOK_URL", "")
+	if c.PeerWebhookURL != "" {
+		if u, err := url.Parse(c.PeerWebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			problems = append(problems, "PEER_WEBHOOK_URL: not an absolute http(s) URL")
+		}
+	}
+	if c.AllowPeerContactDelete, err = strconv.ParseBool(get("ALLOW_PEER_CONTACT_DELETE", "false")); err != nil {
+		problems = append(problems, "ALLOW_PEER_CONTACT_DELETE: want true or false")
+	}
+	c.DefaultLocationID = get("DEFAULT_LOCATION_ID", "")
+	if c.EchoSettle, err = time.ParseDuration(get("ECHO_SETTLE", "0s")); err != nil || c.EchoSettle < 0 {
+		problems = append(problems, "ECHO_SETTLE: want a duration such as 250ms")
 	}
 	if len(problems) > 0 {
 		return Config{}, &Error{Problems: problems}

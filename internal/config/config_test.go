@@ -34,9 +34,22 @@ func TestFromEnv(t *testing.T) {
 				RedirectURL: "https://x.example/oauth/callback"},
 		},
 		{
-			name:      "every problem at once",
-			env:       map[string]string{"STAGE": "a b", "GHL_BASE_URL": "nope", "GHL_WEBHOOK_WINDOW": "soon", "SECRET_DELETION_DAYS": "3", "OAUTH_REDIRECT_URL": "/cb"},
-			wantProbs: []string{"STAGE", "TABLE_NAME", "GHL_BASE_URL", "GHL_WEBHOOK_WINDOW", "OAUTH_REDIRECT_URL", "SECRET_DELETION_DAYS"},
+			name: "window 0 disables the timestamp check; state required",
+			env:  map[string]string{"TABLE_NAME": "t", "GHL_WEBHOOK_WINDOW": "0", "OAUTH_REQUIRE_STATE": "true"},
+			want: Config{Stage: "dev", TableName: "t", SecretPrefix: "ghlsync/dev", AppSecretName: "ghlsync/dev/app",
+				PeerSecretName: "ghlsync/dev/peer", GHLBaseURL: "https://services.leadconnectorhq.com", GHLWebhookWindow: 0,
+				SecretDeletionWindow: 7, OAuthRequireState: true},
+		},
+		{
+			name: "every problem at once",
+			env: map[string]string{"STAGE": "a b", "GHL_BASE_URL": "nope", "GHL_WEBHOOK_WINDOW": "soon", "SECRET_DELETION_DAYS": "3",
+				"OAUTH_REDIRECT_URL": "/cb", "OAUTH_REQUIRE_STATE": "maybe"},
+			wantProbs: []string{"STAGE", "TABLE_NAME", "GHL_BASE_URL", "GHL_WEBHOOK_WINDOW", "OAUTH_REDIRECT_URL", "SECRET_DELETION_DAYS", "OAUTH_REQUIRE_STATE"},
+		},
+		{
+			name:      "negative window",
+			env:       map[string]string{"TABLE_NAME": "t", "GHL_WEBHOOK_WINDOW": "-1m"},
+			wantProbs: []string{"GHL_WEBHOOK_WINDOW"},
 		},
 	}
 	for _, tt := range tests {

@@ -60,8 +60,11 @@ func TestContainerDiesBetweenGHLAnswerAndSecretWrite(t *testing.T) {
 	// 1. While the dead container's lease lives (LeaseTTL, 30 s), the next
 	// container waits for a renewal that never comes: a temporary error
 	// (503 / 429 to the sender), nothing sent to GHL.
-	b := w.container(t, "container-b", func(c *tokens.Config) { c.MaxWait = 150 * time.Millisecond })
-	_, err := b.Token(t.Context(), w.loc)
+	// The probe waits only briefly (real time) for the renewal; B, used from
+	// step 2 on, keeps the default wait so a loaded machine cannot turn a
+	// slow lease call into a spurious "renewal in progress".
+	probe := w.container(t, "container-b-probe", func(c *tokens.Config) { c.MaxWait = 150 * time.Millisecond })
+	_, err := probe.Token(t.Context(), w.loc)
 	if !errors.Is(err, tokens.ErrRenewBusy) || !tokens.IsTemporary(err) {
 		t.Fatalf("while the dead holder's lease lives: err = %v, want temporary ErrRenewBusy", err)
 	}
@@ -73,6 +76,7 @@ func TestContainerDiesBetweenGHLAnswerAndSecretWrite(t *testing.T) {
 	// already consumed: invalid_grant → re-read → the secret still holds
 	// the rejected token → reauth_required.
 	w.clock.Advance(31 * time.Second)
+	b := w.container(t, "container-b")
 	_, err = b.Token(t.Context(), w.loc)
 	var reauth *tokens.ReauthRequiredError
 	if !errors.As(err, &reauth) || tokens.IsTemporary(err) {

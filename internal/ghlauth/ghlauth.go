@@ -45,11 +45,19 @@ func (r *Refresher) Refresh(ctx context.Context, refreshToken tokens.Sensitive) 
 
 // Exchange trades an authorization code for the install's first token pair.
 func Exchange(ctx context.Context, api OAuthAPI, app ghl.ClientCredentials, code, redirectURI string) (tokens.Grant, error) {
+	g, _, err := ExchangeApproved(ctx, api, app, code, redirectURI)
+	return g, err
+}
+
+// ExchangeApproved is Exchange that also returns the locations an agency
+// (Company) install was approved for (approvedLocations of the answer;
+// empty for a location install, or when GHL lists none).
+func ExchangeApproved(ctx context.Context, api OAuthAPI, app ghl.ClientCredentials, code, redirectURI string) (tokens.Grant, []string, error) {
 	tok, _, err := api.ExchangeCode(ctx, app, &ghl.ExchangeCodeRequest{Code: code, RedirectURI: redirectURI})
 	if err != nil {
-		return tokens.Grant{}, classify(err)
+		return tokens.Grant{}, nil, classify(err)
 	}
-	return grantOf(tok), nil
+	return grantOf(tok), tok.ApprovedLocations, nil
 }
 
 // ErrCodeRejected reports an authorization code GHL refused (unknown,

@@ -90,10 +90,17 @@ const (
 	InstallUninstalled    InstallationStatus = "uninstalled"
 )
 
-// Installation records an app install on one location (or company).
+// Installation records an app install on one location, or on an agency
+// (company). A company install is keyed by its company id: LocationID =
+// CompanyID = the company id and Company is set. Location installs under
+// an agency carry the agency's CompanyID and Company unset, so readers of
+// ListInstallations tell the two apart by Company alone.
 type Installation struct {
 	LocationID string
 	CompanyID  string
+	// Company marks an agency (company) install, whose token secret is the
+	// company's and which has no location data of its own to sync.
+	Company    bool
 	Status     InstallationStatus
 	SecretName string // Secrets Manager name of the location's token secret
 	Reason     string // why the status last changed; never a secret

@@ -31,8 +31,8 @@
 //	                                                                deleted (BOOL), updated_at (RFC 3339), version (N)
 //	cursor        cursor#<loc>              <stream>                location_id, stream, position, updated_at
 //	lease         lease#<name>              lease                   name, owner, lease_until (N, ms), expiration (N, s)
-//	installation  install                   <loc>                   location_id, company_id, status, secret_name,
-//	                                                                reason, updated_at
+//	installation  install                   <loc or company id>     location_id, company_id, company (BOOL, agency
+//	                                                                installs only), status, secret_name, reason, updated_at
 //	rate window   rate#<loc>                window#<len ms>#<start ms>  count (N), expiration (N, s)
 //
 // Idempotency follows Powertools: the claim is one PutItem conditioned on

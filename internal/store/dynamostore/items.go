@@ -174,6 +174,7 @@ type installItem struct {
 	Type       string `dynamodbav:"type"`
 	LocationID string `dynamodbav:"location_id"`
 	CompanyID  string `dynamodbav:"company_id,omitempty"`
+	Company    bool   `dynamodbav:"company,omitempty"`
 	Status     string `dynamodbav:"status"`
 	SecretName string `dynamodbav:"secret_name,omitempty"`
 	Reason     string `dynamodbav:"reason,omitempty"`
@@ -185,6 +186,7 @@ func (it installItem) installation() (store.Installation, error) {
 	return store.Installation{
 		LocationID: it.LocationID,
 		CompanyID:  it.CompanyID,
+		Company:    it.Company,
 		Status:     store.InstallationStatus(it.Status),
 		SecretName: it.SecretName,
 		Reason:     it.Reason,

@@ -124,6 +124,7 @@ func TestItemLayout(t *testing.T) {
 		t.Fatal("lease not acquired")
 	}
 	must(st.PutInstallation(ctx, store.Installation{LocationID: "loc-1", CompanyID: "c1", Status: store.InstallActive, SecretName: "sec"}))
+	must(st.PutInstallation(ctx, store.Installation{LocationID: "c1", CompanyID: "c1", Company: true, Status: store.InstallActive, SecretName: "csec"}))
 	_, _, err = st.TakeRateBudget(ctx, "loc-1", 3, 100, 10*time.Second, now.Add(time.Second))
 	must(err)
 
@@ -161,6 +162,10 @@ func TestItemLayout(t *testing.T) {
 		{"install", "loc-1", map[string]any{
 			"pk": "install", "sk": "loc-1", "type": "installation", "location_id": "loc-1",
 			"company_id": "c1", "status": "active", "secret_name": "sec",
+		}},
+		{"install", "c1", map[string]any{
+			"pk": "install", "sk": "c1", "type": "installation", "location_id": "c1",
+			"company_id": "c1", "company": true, "status": "active", "secret_name": "csec",
 		}},
 		{"rate#loc-1", "window#10000#" + itoa(now.UnixMilli()), map[string]any{
 			"pk": "rate#loc-1", "sk": "window#10000#" + itoa(now.UnixMilli()), "type": "rate_window",

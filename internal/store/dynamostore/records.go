@@ -147,7 +147,7 @@ func (s *Store) PutInstallation(ctx context.Context, in store.Installation) erro
 	pk, sk := installKey(in.LocationID)
 	it := installItem{
 		PK: pk, SK: sk, Type: typeInstallation,
-		LocationID: in.LocationID, CompanyID: in.CompanyID, Status: string(in.Status),
+		LocationID: in.LocationID, CompanyID: in.CompanyID, Company: in.Company, Status: string(in.Status),
 		SecretName: in.SecretName, Reason: in.Reason, UpdatedAt: formatTime(in.UpdatedAt),
 	}
 	if err := s.put(ctx, it); err != nil {

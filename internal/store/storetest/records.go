@@ -173,6 +173,18 @@ func runInstallations(t *testing.T, newStore NewStore) {
 			got, err = st.GetInstallation(t.Context(), "loc-1")
 			must(t, err)
 			diff(t, "overwritten installation", in, *got)
+
+			co := inst("company-1")
+			co.Company = true
+			must(t, st.PutInstallation(t.Context(), co))
+			got, err = st.GetInstallation(t.Context(), "company-1")
+			must(t, err)
+			diff(t, "company installation", co, *got)
+			co.Company = false
+			must(t, st.PutInstallation(t.Context(), co))
+			got, err = st.GetInstallation(t.Context(), "company-1")
+			must(t, err)
+			diff(t, "company flag cleared", co, *got)
 		}},
 		{"list in location order", func(t *testing.T, st store.Store) {
 			var want []store.Installation
@@ -181,7 +193,11 @@ func runInstallations(t *testing.T, newStore NewStore) {
 			}
 			want[1].Status = store.InstallUninstalled
 			want[2].CompanyID = ""
-			for _, i := range []int{2, 0, 1} {
+			// An agency install is keyed by its company id and marked Company.
+			agency := inst("company-1")
+			agency.Company = true
+			want = append([]store.Installation{agency}, want...)
+			for _, i := range []int{3, 0, 1, 2} {
 				must(t, st.PutInstallation(t.Context(), want[i]))
 			}
 			got, err := st.ListInstallations(t.Context())
