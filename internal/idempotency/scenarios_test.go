@@ -308,7 +308,7 @@ var scenarios = []scenario{
 		}
 	}},
 	{"concurrent duplicates run fn once", func(t *testing.T, e env) {
-		const n = 12
+		const n = 20 // the issue: 20 concurrent claims of one key → exactly one runs
 		var calls atomic.Int32
 		release := make(chan struct{})
 		fn := counted(&calls, func(context.Context) ([]byte, error) {
