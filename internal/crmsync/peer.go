@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Peer is the other side of the sync, as the flows see it. A connector
@@ -41,8 +42,11 @@ type Inbound struct {
 // matching Type (Tags for contact.tagged/untagged together with Contact
 // identifying the contact; Ref for deletes).
 type Change struct {
-	Type        EventType
-	LocationID  string
+	Type       EventType
+	LocationID string
+	// Time is when the change happened at the peer (the envelope
+	// timestamp); it orders deliveries that arrive out of order.
+	Time        time.Time
 	Contact     *Contact
 	Tags        []string
 	Task        *Task

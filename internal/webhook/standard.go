@@ -4,7 +4,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,6 +53,15 @@ func (Secret) String() string { return "whsec_[REDACTED]" }
 
 // GoString redacts the secret in %#v.
 func (Secret) GoString() string { return "whsec_[REDACTED]" }
+
+// Format redacts the secret under every verb (%x and %q included).
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+
+// LogValue redacts the secret in slog output.
+func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON redacts the secret in JSON (configuration dumps, logs).
+func (s Secret) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // Encode returns the "whsec_<base64>" form, for writing configuration.
 func (s Secret) Encode() string { return "whsec_" + base64.StdEncoding.EncodeToString(s) }

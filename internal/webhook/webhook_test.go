@@ -9,9 +9,11 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -245,7 +247,15 @@ func TestSecretRedacts(t *testing.T) {
 	t.Parallel()
 	raw := "0123456789abcdef0123456789abcdef"
 	s, _ := ParseSecret("whsec_" + base64.StdEncoding.EncodeToString([]byte(raw)))
-	for _, f := range []string{"%v", "%s", "%+v", "%#v"} {
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("cfg", "secret", s, "wrapped", struct{ S Secret }{s})
+	js, _ := json.Marshal(struct{ S Secret }{s})
+	for _, out := range []string{logged.String(), string(js)} {
+		if strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(raw))) || strings.Contains(out, raw) {
+			t.Errorf("JSON or slog output carries the secret: %s", out)
+		}
+	}
+	for _, f := range []string{"%v", "%s", "%+v", "%#v", "%x", "%q"} {
 		out := fmt.Sprintf(f, s)
 		if strings.Contains(out, raw) || strings.Contains(out, base64.StdEncoding.EncodeToString([]byte(raw))) {
 			t.Errorf("%s prints the secret: %s", f, out)
