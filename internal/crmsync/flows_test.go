@@ -1,0 +1,346 @@
+package crmsync_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
+)
+
+// The six scenarios of the issue run on both stores: memstore here (fast,
+// -short) and DynamoDB Local in e2e_test.go.
+
+func stores(t *testing.T, run func(t *testing.T, dynamo bool)) {
+	t.Run("memstore", func(t *testing.T) { t.Parallel(); run(t, false) })
+	t.Run("dynamodb", func(t *testing.T) {
+		t.Parallel()
+		if testing.Short() {
+			t.Skip("DynamoDB Local in -short mode")
+		}
+		run(t, true)
+	})
+}
+
+func writes(sb *ghlsandbox.Sandbox) map[string]int64 {
+	out := map[string]int64{}
+	for op, n := range sb.RequestCounts() {
+		if n > 0 {
+			out[op] = n
+		}
+	}
+	return out
+}
+
+// Scenario 1: one GHL contact change → exactly one peer delivery with the
+// fields the peer needs, one GHL read.
+func TestGHLContactChangeDeliversOnce(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		h.sb.ResetRequestCounts()
+		d0 := h.dynamoRequests()
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
+			Phone: "+15555550100", Tags: []string{"VIP", "Math"}, City: "London"}))
+		h.flush()
+		if got := h.peer.count(crmsync.ContactUpserted); got != 1 {
+			t.Fatalf("peer deliveries = %d, want 1", got)
+		}
+		var pc crmsync.Contact
+		if !h.peer.get(crmsync.KindContact, c.ID, &pc) {
+			t.Fatal("peer has no state for the contact")
+		}
+		if pc.Email != "ada@example.com" || pc.FirstName != "Ada" || pc.LastName != "Lovelace" || pc.City != "London" ||
+			!slices.Equal(pc.Tags, []string{"math", "vip"}) || pc.GHLID != c.ID || pc.LocationID != h.loc.ID {
+			t.Errorf("peer contact = %+v", pc)
+		}
+		if w := writes(h.sb); w["get-contact"] != 1 || len(w) != 1 {
+			t.Errorf("GHL requests for one GHL→peer event = %v, want one get-contact", w)
+		}
+		if dynamo {
+			t.Logf("MEASURE GHL→peer contact (new): DynamoDB requests = %d", h.dynamoRequests()-d0)
+		}
+		l := h.link(crmsync.KindContact, c.ID)
+		if l.PeerFingerprint == "" || l.PeerID != c.ID {
+			t.Errorf("link = %+v", l)
+		}
+
+		// An update: one more delivery; the unchanged repeat none.
+		h.sb.ResetRequestCounts()
+		d0 = h.dynamoRequests()
+		ok(h.sb.UpdateContact(h.loc.ID, c.ID, func(c *ghlsandbox.Contact) { c.City = "Paris" }))
+		h.flush()
+		if got := h.peer.count(crmsync.ContactUpserted); got != 2 {
+			t.Fatalf("peer deliveries after update = %d, want 2", got)
+		}
+		if h.peer.get(crmsync.KindContact, c.ID, &pc); pc.City != "Paris" {
+			t.Errorf("peer city = %q", pc.City)
+		}
+		if w := writes(h.sb); w["get-contact"] != 1 || len(w) != 1 {
+			t.Errorf("GHL requests for an update event = %v", w)
+		}
+		if dynamo {
+			t.Logf("MEASURE GHL→peer contact (update): DynamoDB requests = %d", h.dynamoRequests()-d0)
+		}
+	})
+}
+
+// Scenario 2: peer changes → one GHL write each → GHL's own webhooks →
+// zero deliveries back to the peer.
+func TestPeerChangesDoNotEcho(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		h.sb.ResetRequestCounts()
+		d0 := h.dynamoRequests()
+		status, body := h.sendPeer("msg_c1", crmsync.ContactUpserted, crmsync.Contact{PeerID: "peer-1", FirstName: "Grace", LastName: "Hopper",
+			Email: "grace@example.com", City: "Arlington"})
+		if status != http.StatusOK || !strings.Contains(body, `"outcome":"synced"`) {
+			t.Fatalf("peer contact.upserted = %d %s", status, body)
+		}
+		d1 := h.dynamoRequests()
+		w := writes(h.sb)
+		delete(w, "get-contact") // GHL's echo webhook, read by the GHL→peer flow
+		if w["upsert-contact"] != 1 || len(w) != 1 {
+			t.Errorf("GHL requests for peer→GHL contact = %v, want exactly one upsert", w)
+		}
+		h.flush()
+		if dynamo {
+			t.Logf("MEASURE peer→GHL contact (new, no tags): DynamoDB requests = %d (+%d for GHL's echo webhook)", d1-d0, h.dynamoRequests()-d1)
+		}
+		if n := h.peer.count(); n != 0 {
+			t.Fatalf("deliveries back to the peer = %d, want 0", n)
+		}
+		contacts := h.sb.Contacts(h.loc.ID)
+		if len(contacts) != 1 || contacts[0].Email != "grace@example.com" || contacts[0].City != "Arlington" {
+			t.Fatalf("GHL contacts = %+v", contacts)
+		}
+		ghlID := contacts[0].ID
+
+		// Tags change: the update plus one add-tags call, still no echo.
+		h.flush()
+		h.sb.ResetRequestCounts()
+		status, body = h.sendPeer("msg_c2", crmsync.ContactUpserted, crmsync.Contact{PeerID: "peer-1", FirstName: "Grace", LastName: "Hopper",
+			Email: "grace@example.com", City: "Arlington", Tags: []string{"Navy"}})
+		if status != http.StatusOK {
+			t.Fatalf("second upsert = %d %s", status, body)
+		}
+		if w := writes(h.sb); w["update-contact"] != 1 || w["add-tags"] != 1 || len(w)-int(min(w["get-contact"], 1)) != 2 {
+			t.Errorf("GHL requests for a linked contact with a new tag = %v, want update + add-tags", w)
+		}
+		// Tags GHL has that the peer drops are removed, never overwritten.
+		h.flush()
+		ok(h.sb.UpdateContact(h.loc.ID, ghlID, func(c *ghlsandbox.Contact) { c.Tags = append(c.Tags, "ghl-only") }))
+		h.flush()
+		if n := h.peer.count(crmsync.ContactUpserted); n != 1 {
+			t.Fatalf("GHL-side tag change deliveries = %d, want 1", n)
+		}
+
+		// Tasks and notes from the peer: one create each, no echo.
+		h.sb.ResetRequestCounts()
+		due := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+		status, body = h.sendPeer("msg_t1", crmsync.TaskUpserted, crmsync.Task{PeerID: "task-1", ContactPeerID: "peer-1", Title: "Call", Body: "about the navy", DueDate: due})
+		if status != http.StatusOK {
+			t.Fatalf("task.upserted = %d %s", status, body)
+		}
+		status, body = h.sendPeer("msg_n1", crmsync.NoteUpserted, crmsync.Note{PeerID: "note-1", ContactGHLID: ghlID, Body: "met at the conference"})
+		if status != http.StatusOK {
+			t.Fatalf("note.upserted = %d %s", status, body)
+		}
+		w = writes(h.sb)
+		if w["create-task"] != 1 || w["create-note"] != 1 {
+			t.Errorf("GHL requests for a peer task and note = %v", w)
+		}
+		t.Logf("MEASURE peer→GHL task create + note create GHL requests: %v", w)
+		h.flush()
+		completed := crmsync.Task{PeerID: "task-1", ContactPeerID: "peer-1", Title: "Call", Body: "about the navy", DueDate: due, Completed: true}
+		header, raw := peerEvent(t, "msg_t2", crmsync.TaskCompleted, completed)
+		status, body = h.post("/peer/webhooks/tasks", header, raw)
+		if status != http.StatusOK {
+			t.Fatalf("task.completed = %d %s", status, body)
+		}
+		h.flush()
+		if n := h.peer.count(); n != 1 {
+			t.Fatalf("deliveries back to the peer after tasks and notes = %d, want 1 (the GHL-side tag change only)", n)
+		}
+		tasks := h.sb.Tasks(h.loc.ID, ghlID)
+		notes := h.sb.Notes(h.loc.ID, ghlID)
+		if len(tasks) != 1 || !tasks[0].Completed || len(notes) != 1 {
+			t.Fatalf("GHL tasks %+v notes %+v", tasks, notes)
+		}
+
+		// The same delivery again: 200 with the stored report, no GHL call.
+		h.sb.ResetRequestCounts()
+		status, body = h.post("/peer/webhooks/tasks", header, raw)
+		if status != http.StatusOK || !strings.Contains(body, `"outcome":"duplicate"`) || len(writes(h.sb)) != 0 {
+			t.Errorf("replayed delivery = %d %s, GHL %v", status, body, writes(h.sb))
+		}
+
+		// Deletes from the peer: task and note go; the contact delete is
+		// off by default and recorded as ignored.
+		status, _ = h.sendPeer("msg_t3", crmsync.TaskDeleted, crmsync.Ref{Kind: crmsync.KindTask, PeerID: "task-1"})
+		status2, _ := h.sendPeer("msg_n2", crmsync.NoteDeleted, crmsync.Ref{Kind: crmsync.KindNote, PeerID: "note-1"})
+		status3, body3 := h.sendPeer("msg_c3", crmsync.ContactDeleted, crmsync.Ref{Kind: crmsync.KindContact, PeerID: "peer-1"})
+		h.flush()
+		if status != 200 || status2 != 200 || status3 != 200 || !strings.Contains(body3, "deletes disabled") {
+			t.Errorf("deletes = %d %d %d %s", status, status2, status3, body3)
+		}
+		if len(h.sb.Tasks(h.loc.ID, ghlID)) != 0 || len(h.sb.Notes(h.loc.ID, ghlID)) != 0 || len(h.sb.Contacts(h.loc.ID)) != 1 {
+			t.Errorf("after deletes: tasks %v notes %v contacts %d", h.sb.Tasks(h.loc.ID, ghlID), h.sb.Notes(h.loc.ID, ghlID), len(h.sb.Contacts(h.loc.ID)))
+		}
+		if n := h.peer.count(); n != 1 {
+			t.Errorf("deliveries back after deletes = %d, want 1", n)
+		}
+	})
+}
+
+func TestPeerContactDeleteWhenAllowed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{allowDelete: true})
+	if s, b := h.sendPeer("m1", crmsync.ContactUpserted, crmsync.Contact{PeerID: "p1", Email: "del@example.com"}); s != 200 {
+		t.Fatalf("%d %s", s, b)
+	}
+	h.flush()
+	if s, b := h.sendPeer("m2", crmsync.ContactDeleted, crmsync.Ref{Kind: crmsync.KindContact, PeerID: "p1"}); s != 200 {
+		t.Fatalf("%d %s", s, b)
+	}
+	h.flush()
+	if n := len(h.sb.Contacts(h.loc.ID)); n != 0 {
+		t.Errorf("GHL contacts after an allowed peer delete = %d", n)
+	}
+	if n := h.peer.count(); n != 0 {
+		t.Errorf("deliveries back = %d, want 0 (the delete webhook is an echo)", n)
+	}
+}
+
+// GHL-side deletes and the other domains reach the peer once each.
+func TestGHLEntitiesAndDeletes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{faults: &ghlsandbox.Faults{Webhooks: ghlsandbox.WebhookFaults{TaskCreateWithoutContactID: 1}}})
+	c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "e@example.com", FirstName: "E"}))
+	h.flush()
+	h.sb.ResetRequestCounts()
+	tk := ok(h.sb.CreateTask(h.loc.ID, c.ID, ghlsandbox.Task{Title: "Follow up", Body: "b", DueDate: time.Now().Add(time.Hour)}))
+	h.flush()
+	if w := writes(h.sb); w["task-search"] != 1 || w["get-task"] != 0 {
+		t.Errorf("TaskCreate without contactId: GHL requests %v, want one task-search", w)
+	}
+	var pt crmsync.Task
+	if !h.peer.get(crmsync.KindTask, tk.ID, &pt) || pt.ContactGHLID != c.ID || pt.Title != "Follow up" {
+		t.Errorf("peer task = %+v", pt)
+	}
+	ok(h.sb.SetTaskCompleted(h.loc.ID, c.ID, tk.ID, true))
+	n := ok(h.sb.CreateNote(h.loc.ID, c.ID, ghlsandbox.Note{Body: "hello"}))
+	a := ok(h.sb.CreateAppointment(h.loc.ID, ghlsandbox.Appointment{CalendarID: h.loc.CalendarID, ContactID: c.ID, Title: "Demo",
+		StartTime: time.Now().Add(24 * time.Hour).UTC().Truncate(time.Minute), EndTime: time.Now().Add(25 * time.Hour).UTC().Truncate(time.Minute)}))
+	h.flush()
+	if !h.peer.get(crmsync.KindTask, tk.ID, &pt) || !pt.Completed {
+		t.Errorf("peer task after completion = %+v", pt)
+	}
+	var pa crmsync.Appointment
+	if !h.peer.get(crmsync.KindAppointment, a.ID, &pa) || pa.Title != "Demo" || pa.CalendarID != h.loc.CalendarID {
+		t.Errorf("peer appointment = %+v", pa)
+	}
+	if err := h.sb.DeleteNote(h.loc.ID, c.ID, n.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.sb.DeleteContact(h.loc.ID, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	h.flush()
+	if h.peer.get(crmsync.KindNote, n.ID, &struct{}{}) || h.peer.get(crmsync.KindContact, c.ID, &struct{}{}) {
+		t.Error("peer still has the deleted note or contact")
+	}
+	if got := h.peer.count(crmsync.ContactDeleted); got != 1 {
+		t.Errorf("contact.deleted deliveries = %d, want 1", got)
+	}
+	if l := h.link(crmsync.KindContact, c.ID); !l.Deleted {
+		t.Errorf("contact link not marked deleted: %+v", l)
+	}
+}
+
+// Peer appointments are booked in GHL once and do not echo.
+func TestPeerAppointment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "ap@example.com"}))
+	h.flush()
+	before := h.peer.count()
+	start := time.Now().Add(72 * time.Hour).UTC().Truncate(time.Minute)
+	ap := crmsync.Appointment{PeerID: "ap-1", ContactGHLID: c.ID, CalendarID: h.loc.CalendarID, Title: "Kick-off", Status: "confirmed",
+		StartTime: start, EndTime: start.Add(30 * time.Minute)}
+	if s, b := h.sendPeer("ma1", crmsync.AppointmentUpserted, ap); s != 200 {
+		t.Fatalf("%d %s", s, b)
+	}
+	h.flush()
+	got := h.sb.Appointments(h.loc.ID, c.ID)
+	if len(got) != 1 || got[0].Title != "Kick-off" || !got[0].StartTime.Equal(start) {
+		t.Fatalf("GHL appointments = %+v", got)
+	}
+	if n := h.peer.count() - before; n != 0 {
+		t.Errorf("deliveries back = %d, want 0", n)
+	}
+	if s, b := h.sendPeer("ma2", crmsync.AppointmentDeleted, crmsync.Ref{Kind: crmsync.KindAppointment, PeerID: "ap-1"}); s != 200 {
+		t.Fatalf("%d %s", s, b)
+	}
+	h.flush()
+	if got := h.sb.Appointments(h.loc.ID, c.ID); len(got) != 1 || got[0].Status != "cancelled" {
+		t.Errorf("after a peer delete: %+v", got)
+	}
+	if n := h.peer.count() - before; n != 0 {
+		t.Errorf("deliveries back after cancel = %d, want 0", n)
+	}
+}
+
+// Scenario 6: the pull API returns a complete profile; a wrong key is 401.
+func TestPull(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	if s, b := h.sendPeer("m1", crmsync.ContactUpserted, crmsync.Contact{PeerID: "pp", Email: "pull@example.com", FirstName: "Pull", Tags: []string{"a"}}); s != 200 {
+		t.Fatalf("%d %s", s, b)
+	}
+	ghlID := h.sb.Contacts(h.loc.ID)[0].ID
+	ok(h.sb.CreateTask(h.loc.ID, ghlID, ghlsandbox.Task{Title: "T", DueDate: time.Now().Add(time.Hour)}))
+	ok(h.sb.CreateNote(h.loc.ID, ghlID, ghlsandbox.Note{Body: "N"}))
+	ok(h.sb.CreateAppointment(h.loc.ID, ghlsandbox.Appointment{CalendarID: h.loc.CalendarID, ContactID: ghlID, Title: "A",
+		StartTime: time.Now().Add(time.Hour).UTC().Truncate(time.Minute), EndTime: time.Now().Add(2 * time.Hour).UTC().Truncate(time.Minute)}))
+	h.flush()
+	get := func(path, key string) (int, string) {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.appURL+path, nil)
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		return h.do(req)
+	}
+	for _, id := range []string{"pp", ghlID} {
+		s, b := get("/peer/contacts/"+id+"?include=tasks,notes,appointments", "pull-key")
+		for _, want := range []string{`"email":"pull@example.com"`, `"peerId":"pp"`, `"title":"T"`, `"body":"N"`, `"title":"A"`, `"tags":["a"]`} {
+			if s != 200 || !strings.Contains(b, want) {
+				t.Errorf("pull %s = %d %s; want %s", id, s, b, want)
+			}
+		}
+	}
+	for _, key := range []string{"", "wrong", "Pull-key", "pull-key2"} {
+		if s, b := get("/peer/contacts/pp", key); s != http.StatusUnauthorized || !strings.Contains(b, `"error":"unauthorized"`) {
+			t.Errorf("key %q: %d %s", key, s, b)
+		}
+	}
+	if s, b := get("/peer/contacts/nope", "pull-key"); s != http.StatusNotFound {
+		t.Errorf("unknown contact: %d %s", s, b)
+	}
+	if s, b := get("/peer/contacts/pp?include=invoices", "pull-key"); s != http.StatusBadRequest || !strings.Contains(b, "include") {
+		t.Errorf("bad include: %d %s", s, b)
+	}
+	biz := ok(h.sb.CreateBusiness(h.loc.ID, ghlsandbox.Business{Name: "Acme"}))
+	ok(h.sb.UpdateContact(h.loc.ID, ghlID, func(c *ghlsandbox.Contact) { c.BusinessID = biz.ID }))
+	if s, b := get(fmt.Sprintf("/peer/businesses/%s/contacts", biz.ID), "pull-key"); s != 200 || !strings.Contains(b, ghlID) {
+		t.Errorf("business contacts = %d %s", s, b)
+	}
+	if s, _ := get(fmt.Sprintf("/peer/businesses/%s/contacts", biz.ID), "nope"); s != http.StatusUnauthorized {
+		t.Errorf("business contacts with a wrong key = %d", s)
+	}
+}

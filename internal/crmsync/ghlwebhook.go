@@ -1,0 +1,297 @@
+package crmsync
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/store"
+	"github.com/ghlsync/ghlsync/internal/webhook"
+)
+
+// ghlPayload is the part of a GHL webhook the flows read: the payload is
+// only a hint, the state is fetched again.
+type ghlPayload struct {
+	Type        string `json:"type"`
+	LocationID  string `json:"locationId"`
+	WebhookID   string `json:"webhookId"`
+	ID          string `json:"id"`
+	ContactID   string `json:"contactId"`
+	Title       string `json:"title"`
+	Appointment *struct {
+		ID        string `json:"id"`
+		ContactID string `json:"contactId"`
+	} `json:"appointment"`
+}
+
+// ghlEventTypes lists the GHL event types each domain route accepts.
+var ghlEventTypes = map[Kind][]string{
+	KindContact:     {"ContactCreate", "ContactUpdate", "ContactDelete", "ContactTagUpdate", "ContactDndUpdate"},
+	KindTask:        {"TaskCreate", "TaskComplete", "TaskDelete"},
+	KindNote:        {"NoteCreate", "NoteUpdate", "NoteDelete"},
+	KindAppointment: {"AppointmentCreate", "AppointmentUpdate", "AppointmentDelete"},
+}
+
+// entityID returns the id of the entity the event names.
+func (p *ghlPayload) entityID() (id, contactID string) {
+	if p.Appointment != nil {
+		return p.Appointment.ID, p.Appointment.ContactID
+	}
+	return p.ID, p.ContactID
+}
+
+// parseGHLPayload decodes and checks a verified GHL webhook body for the
+// domain route it arrived on.
+func parseGHLPayload(domain Kind, body []byte) (*ghlPayload, error) {
+	var p ghlPayload
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("body is not a JSON object: %v", err)
+	}
+	var missing []string
+	for _, f := range []struct{ name, v string }{{"type", p.Type}, {"locationId", p.LocationID}, {"webhookId", p.WebhookID}} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing %s", strings.Join(missing, ", "))
+	}
+	types, ok := ghlEventTypes[domain]
+	if !ok {
+		return nil, fmt.Errorf("unknown domain %q", domain)
+	}
+	if !contains(types, p.Type) {
+		return nil, fmt.Errorf("event type %q is not accepted on the %s route (want one of %s)", p.Type, domain, strings.Join(types, ", "))
+	}
+	if id, _ := p.entityID(); id == "" {
+		if domain == KindAppointment {
+			return nil, errors.New("missing appointment.id")
+		}
+		return nil, errors.New("missing id")
+	}
+	if (domain == KindNote || domain == KindAppointment) && func() bool { _, c := p.entityID(); return c == "" }() {
+		return nil, errors.New("missing contactId")
+	}
+	return &p, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// HandleGHLWebhook runs one GHL webhook delivered to the domain's route:
+// verify the signature on the raw body (401), parse it (400), claim the
+// webhook id (a completed duplicate answers 200 with the stored report; one
+// in progress 429), fetch the entity's current state from GHL, stop on an
+// echo or a stale state, deliver to the peer and record the link. A
+// transient failure answers 429 so that GHL delivers again; a permanent
+// one answers 200 with the failure recorded in the report (GHL drops the
+// event on any status but 429, so a different status would only hide the
+// record).
+func (s *Syncer) HandleGHLWebhook(ctx context.Context, domain Kind, header http.Header, body []byte) Result {
+	if err := s.opts.Verifier.Verify(header, body); err != nil {
+		switch {
+		case errors.Is(err, webhook.ErrTimestamp):
+			return errorResult(http.StatusUnauthorized, "stale_timestamp", "the webhook timestamp is outside the accepted window", err)
+		case errors.Is(err, webhook.ErrMissingSignature):
+			return errorResult(http.StatusUnauthorized, "missing_signature", "X-GHL-Signature (or x-wh-signature) is required", err)
+		default:
+			return errorResult(http.StatusUnauthorized, "bad_signature", "the webhook signature does not verify", err)
+		}
+	}
+	p, err := parseGHLPayload(domain, body)
+	if err != nil {
+		return errorResult(http.StatusBadRequest, "malformed", err.Error(), err)
+	}
+	return s.runDelivery(ctx, ScopeGHL, p.WebhookID, body, http.StatusTooManyRequests, http.StatusTooManyRequests, http.StatusOK,
+		func(ctx context.Context) (Report, error) {
+			rep, err := s.fromGHL(ctx, domain, p)
+			return Report{Outcome: rep.Outcome, Changes: []ChangeReport{rep}}, err
+		})
+}
+
+// fromGHL syncs the entity a GHL webhook names to the peer.
+func (s *Syncer) fromGHL(ctx context.Context, domain Kind, p *ghlPayload) (ChangeReport, error) {
+	id, contactID := p.entityID()
+	rep := ChangeReport{LocationID: p.LocationID, GHLID: id}
+	g, err := s.opts.GHL.GHLFor(ctx, p.LocationID)
+	if err != nil {
+		return finish(rep, fmt.Errorf("GHL client for location %s: %w", p.LocationID, err))
+	}
+	var out *outbound
+	switch domain {
+	case KindContact:
+		out, err = s.fetchContact(ctx, g, p.LocationID, id)
+	case KindTask:
+		out, err = s.fetchTask(ctx, g, p.LocationID, id, contactID, p.Title)
+	case KindNote:
+		out, err = s.fetchNote(ctx, g, p.LocationID, id, contactID)
+	case KindAppointment:
+		out, err = s.fetchAppointment(ctx, g, p.LocationID, id, contactID)
+	}
+	if err != nil {
+		return finish(rep, err)
+	}
+	return finish(s.deliver(ctx, out))
+}
+
+// outbound is the current GHL state of one entity, ready for the peer.
+type outbound struct {
+	kind       Kind
+	locationID string
+	ghlID      string
+	contactID  string // the GHL contact of a task, note or appointment
+	// entity is the canonical *Contact, *Task, *Note or *Appointment; nil
+	// when the entity is gone from GHL.
+	entity any
+	// link is the entity's link when the fetch already read it.
+	link *store.Link
+}
+
+func (o *outbound) setPeerID(peerID string) {
+	switch e := o.entity.(type) {
+	case *Contact:
+		e.PeerID = peerID
+	case *Task:
+		e.PeerID = peerID
+	case *Note:
+		e.PeerID = peerID
+	case *Appointment:
+		e.PeerID = peerID
+	}
+}
+
+// updatedAt is GHL's version of the entity (contacts and appointments
+// carry dateUpdated; tasks and notes have none).
+func (o *outbound) updatedAt() time.Time {
+	switch e := o.entity.(type) {
+	case *Contact:
+		return e.UpdatedAt
+	case *Appointment:
+		return e.UpdatedAt
+	}
+	return time.Time{}
+}
+
+func eventTypes(k Kind) (upserted, deleted EventType) {
+	switch k {
+	case KindContact:
+		return ContactUpserted, ContactDeleted
+	case KindTask:
+		return TaskUpserted, TaskDeleted
+	case KindNote:
+		return NoteUpserted, NoteDeleted
+	}
+	return AppointmentUpserted, AppointmentDeleted
+}
+
+// deliver sends the GHL state o to the peer unless the peer has it, and
+// records the link.
+func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error) {
+	upserted, deleted := eventTypes(o.kind)
+	rep := ChangeReport{Type: upserted, LocationID: o.locationID, GHLID: o.ghlID}
+	if o.entity == nil {
+		rep.Type = deleted
+	}
+	// A write ghlsync is finishing may have caused this webhook: give its
+	// link a moment to land before deciding it is not an echo.
+	if err := s.opts.Sleep(ctx, s.opts.EchoSettle); err != nil {
+		return rep, err
+	}
+	link := o.link
+	if link == nil {
+		var err error
+		if link, err = s.linkByGHL(ctx, o.locationID, o.kind, o.ghlID); err != nil {
+			return rep, err
+		}
+	}
+	now := s.opts.Now()
+	var ev Event
+	var fp string
+	meta := linkMeta{Contact: o.contactID}
+	if link != nil {
+		rep.PeerID = link.PeerID
+		old := parseLinkMeta(link.SourceVersion)
+		meta.Peer = old.Peer
+		meta.GHL = old.GHL
+		if meta.Contact == "" {
+			meta.Contact = old.Contact
+		}
+	}
+	if o.entity == nil {
+		switch {
+		case link == nil:
+			rep.Outcome, rep.Reason = OutcomeIgnored, "deleted in GHL before it was ever synced"
+			return rep, nil
+		case link.Deleted:
+			rep.Outcome = OutcomeUnchanged
+			return rep, nil
+		}
+		ref := &Ref{Kind: o.kind, GHLID: o.ghlID, PeerID: link.PeerID, ContactGHLID: meta.Contact}
+		ev = Event{ID: EventID(deleted, o.locationID, o.ghlID, "deleted"), Type: deleted, LocationID: o.locationID, Time: now, Deleted: ref}
+	} else {
+		fp = Fingerprint(o.entity)
+		if link != nil && !link.Deleted {
+			if fp == link.PeerFingerprint || fp == link.GHLFingerprint {
+				rep.Outcome = OutcomeUnchanged
+				return rep, nil
+			}
+			if v := o.updatedAt(); !v.IsZero() && v.Before(meta.GHL) {
+				rep.Outcome, rep.Reason = OutcomeStale, "GHL state older than the one already delivered"
+				return rep, nil
+			}
+			o.setPeerID(link.PeerID)
+		}
+		meta.GHL = later(meta.GHL, o.updatedAt())
+		ev = Event{ID: EventID(upserted, o.locationID, o.ghlID, fp), Type: upserted, LocationID: o.locationID, Time: now}
+		switch e := o.entity.(type) {
+		case *Contact:
+			ev.Contact = e
+		case *Task:
+			ev.Task = e
+		case *Note:
+			ev.Note = e
+		case *Appointment:
+			ev.Appointment = e
+		}
+	}
+	res, err := s.opts.Peer.Send(ctx, ev)
+	if err != nil {
+		return rep, fmt.Errorf("send %s %s to %s: %w", ev.Type, o.ghlID, s.opts.Peer.Name(), err)
+	}
+	next := store.Link{LocationID: o.locationID, Kind: store.LinkKind(o.kind), GHLID: o.ghlID, PeerID: o.ghlID, UpdatedAt: now}
+	if link != nil {
+		next = *link
+		next.UpdatedAt = now
+	}
+	if res.PeerID != "" {
+		next.PeerID = res.PeerID
+	}
+	if o.entity == nil {
+		next.Deleted = true
+	} else {
+		next.Deleted = false
+		next.PeerFingerprint, next.GHLFingerprint = fp, fp
+	}
+	next.SourceVersion = meta.String()
+	if _, err := s.opts.Links.PutLink(ctx, next); err != nil {
+		// Delivered but not recorded: a concurrent flow changed the link.
+		// Retrying re-fetches the latest state; the peer drops a repeat of
+		// this event by its id.
+		return rep, fmt.Errorf("record %s link %s: %w", o.kind, o.ghlID, err)
+	}
+	rep.PeerID = next.PeerID
+	rep.Outcome = OutcomeSynced
+	return rep, nil
+}

@@ -1,0 +1,57 @@
+package crmsync
+
+import (
+	"strings"
+	"time"
+)
+
+// linkMeta is what the flows keep in a link's SourceVersion: the last GHL
+// version (dateUpdated) and the last peer version (the event's updatedAt)
+// applied, and the GHL contact of a task, note or appointment (GHL paths
+// need it and TaskCreate webhooks may lack it). Encoded as
+// "g=<RFC 3339>;p=<RFC 3339>;c=<contact id>", parts optional.
+type linkMeta struct {
+	GHL, Peer time.Time
+	Contact   string
+}
+
+func parseLinkMeta(s string) linkMeta {
+	var m linkMeta
+	for part := range strings.SplitSeq(s, ";") {
+		k, v, ok := strings.Cut(part, "=")
+		if !ok {
+			continue
+		}
+		switch k {
+		case "g":
+			m.GHL, _ = time.Parse(time.RFC3339Nano, v)
+		case "p":
+			m.Peer, _ = time.Parse(time.RFC3339Nano, v)
+		case "c":
+			m.Contact = v
+		}
+	}
+	return m
+}
+
+func (m linkMeta) String() string {
+	var parts []string
+	if !m.GHL.IsZero() {
+		parts = append(parts, "g="+m.GHL.UTC().Format(time.RFC3339Nano))
+	}
+	if !m.Peer.IsZero() {
+		parts = append(parts, "p="+m.Peer.UTC().Format(time.RFC3339Nano))
+	}
+	if m.Contact != "" {
+		parts = append(parts, "c="+m.Contact)
+	}
+	return strings.Join(parts, ";")
+}
+
+// later returns the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,341 @@
+package crmsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/ghl"
+)
+
+// Creates of tasks, notes and appointments are not idempotent and GHL
+// offers no idempotency key, so every create is made safe the same way:
+// the delivery's idempotency record is the claim (no concurrent copy of
+// the delivery runs), the contact's entities are listed first and an
+// unlinked one with the same content is adopted instead of creating
+// another (this covers a previous attempt that timed out, crashed after
+// GHL answered, or got a 422 although GHL created the entity), and after
+// an ambiguous failure the list is read again before the sender retries.
+
+// adoptable reports whether a GHL entity found by content may be adopted:
+// it is not linked to another peer id. A link whose peer id is the GHL id
+// was made by the GHL→peer flow for an entity the peer never named (the
+// webhook of a create whose answer was lost got there first): the peer's
+// id takes it over.
+func (a *applier) adoptable(ctx context.Context, kind Kind, ghlID, peerID string) (bool, error) {
+	l, err := a.s.linkByGHL(ctx, a.loc, kind, ghlID)
+	if err != nil {
+		return false, err
+	}
+	return l == nil || l.PeerID == peerID || l.PeerID == l.GHLID, nil
+}
+
+// createSafely runs find (a lookup by content), then create when nothing
+// was found, then find again when create failed ambiguously (or with a
+// 422, which GHL has answered for objects it created).
+func createSafely[T any](ctx context.Context, find func(context.Context) (*T, error), create func(context.Context) (*T, error)) (*T, error) {
+	if got, err := find(ctx); err != nil || got != nil {
+		return got, err
+	}
+	got, err := create(ctx)
+	if err == nil {
+		return got, nil
+	}
+	if !errors.Is(err, ghl.ErrAmbiguous) && !isUnprocessable(err) {
+		return nil, err
+	}
+	found, ferr := find(ctx)
+	if ferr != nil {
+		return nil, errors.Join(err, ferr)
+	}
+	if found == nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+func sameTask(t *ghl.Task, want *Task) bool {
+	return t.Title == want.Title && t.Body == want.Body && t.DueDate.UTC().Truncate(time.Second).Equal(want.DueDate.UTC().Truncate(time.Second))
+}
+
+// task applies task.upserted and task.completed: update by id when
+// linked (completion included, one call), else a safe create.
+func (a *applier) task(ctx context.Context, t *Task) error {
+	if t == nil || t.PeerID == "" {
+		return permanent("the task has no peerId")
+	}
+	a.rep.PeerID, a.rep.GHLID = t.PeerID, t.GHLID
+	link, err := a.resolve(ctx, KindTask, t.PeerID, t.GHLID)
+	if err != nil {
+		return err
+	}
+	fp := Fingerprint(t)
+	if a.skip(link, fp, t.UpdatedAt) {
+		return nil
+	}
+	contactID := t.ContactGHLID
+	if contactID == "" && link != nil {
+		contactID = parseLinkMeta(link.SourceVersion).Contact
+	}
+	if contactID, err = a.contactOf(ctx, contactID, t.ContactPeerID); err != nil {
+		return err
+	}
+	var got *ghl.Task
+	if link != nil && !link.Deleted {
+		due := t.DueDate
+		req := &ghl.UpdateTaskRequest{Title: &t.Title, Body: &t.Body, Completed: &t.Completed, AssignedTo: strPtr(t.AssignedTo)}
+		if !due.IsZero() {
+			req.DueDate = &due
+		}
+		got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, link.GHLID, req)
+		if isNotFound(err) {
+			return a.done(OutcomeIgnored, "the task was deleted in GHL")
+		}
+		if err != nil {
+			return fmt.Errorf("update task %s: %w", link.GHLID, err)
+		}
+	} else {
+		if t.Title == "" || t.DueDate.IsZero() {
+			return permanent("GHL needs a title and a dueDate to create a task")
+		}
+		got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Task, error) {
+			list, _, err := a.g.Contacts.ListTasks(ctx, contactID)
+			if err != nil {
+				return nil, fmt.Errorf("list tasks of contact %s: %w", contactID, err)
+			}
+			for i := range list {
+				if sameTask(&list[i], t) {
+					if ok, err := a.adoptable(ctx, KindTask, list[i].ID, t.PeerID); err != nil || ok {
+						return &list[i], err
+					}
+				}
+			}
+			return nil, nil
+		}, func(ctx context.Context) (*ghl.Task, error) {
+			got, _, err := a.g.Contacts.CreateTask(ctx, contactID, &ghl.CreateTaskRequest{Title: t.Title, Body: t.Body, DueDate: t.DueDate,
+				Completed: t.Completed, AssignedTo: t.AssignedTo})
+			if err != nil {
+				return nil, fmt.Errorf("create task %s on contact %s: %w", t.PeerID, contactID, err)
+			}
+			return got, nil
+		})
+		if err != nil {
+			return err
+		}
+		if got.Completed != t.Completed {
+			if got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, got.ID, &ghl.UpdateTaskRequest{Completed: &t.Completed}); err != nil {
+				return fmt.Errorf("complete task %s: %w", got.ID, err)
+			}
+		}
+	}
+	return a.record(ctx, link, KindTask, got.ID, t.PeerID, Fingerprint(taskFromGHL(got, contactID)), fp, time.Time{}, t.UpdatedAt, contactID)
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (a *applier) deleteTask(ctx context.Context, ref *Ref) error {
+	link, err := a.refLink(ctx, KindTask, ref)
+	if err != nil || link == nil {
+		return errors.Join(err, a.done(OutcomeIgnored, "not linked to GHL"))
+	}
+	contactID := parseLinkMeta(link.SourceVersion).Contact
+	if contactID == "" {
+		contactID = ref.ContactGHLID
+	}
+	if contactID == "" {
+		return permanent("the task's GHL contact is unknown")
+	}
+	return a.deleteLinked(ctx, link, func(ctx context.Context) (*ghl.Response, error) {
+		return a.g.Contacts.DeleteTask(ctx, contactID, link.GHLID)
+	})
+}
+
+// note applies note.upserted: update by id when linked, else a safe
+// create.
+func (a *applier) note(ctx context.Context, n *Note) error {
+	if n == nil || n.PeerID == "" {
+		return permanent("the note has no peerId")
+	}
+	if n.Body == "" {
+		return permanent("GHL needs a note body")
+	}
+	a.rep.PeerID, a.rep.GHLID = n.PeerID, n.GHLID
+	link, err := a.resolve(ctx, KindNote, n.PeerID, n.GHLID)
+	if err != nil {
+		return err
+	}
+	fp := Fingerprint(n)
+	if a.skip(link, fp, n.UpdatedAt) {
+		return nil
+	}
+	contactID := n.ContactGHLID
+	if contactID == "" && link != nil {
+		contactID = parseLinkMeta(link.SourceVersion).Contact
+	}
+	if contactID, err = a.contactOf(ctx, contactID, n.ContactPeerID); err != nil {
+		return err
+	}
+	var got *ghl.Note
+	if link != nil && !link.Deleted {
+		got, _, err = a.g.Contacts.UpdateNote(ctx, contactID, link.GHLID, &ghl.UpdateNoteRequest{Body: &n.Body})
+		if isNotFound(err) {
+			return a.done(OutcomeIgnored, "the note was deleted in GHL")
+		}
+		if err != nil {
+			return fmt.Errorf("update note %s: %w", link.GHLID, err)
+		}
+	} else {
+		got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Note, error) {
+			list, _, err := a.g.Contacts.ListNotes(ctx, contactID)
+			if err != nil {
+				return nil, fmt.Errorf("list notes of contact %s: %w", contactID, err)
+			}
+			for i := range list {
+				if list[i].Body == n.Body {
+					if ok, err := a.adoptable(ctx, KindNote, list[i].ID, n.PeerID); err != nil || ok {
+						return &list[i], err
+					}
+				}
+			}
+			return nil, nil
+		}, func(ctx context.Context) (*ghl.Note, error) {
+			got, _, err := a.g.Contacts.CreateNote(ctx, contactID, &ghl.CreateNoteRequest{Body: n.Body})
+			if err != nil {
+				return nil, fmt.Errorf("create note %s on contact %s: %w", n.PeerID, contactID, err)
+			}
+			return got, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return a.record(ctx, link, KindNote, got.ID, n.PeerID, Fingerprint(noteFromGHL(got, contactID)), fp, time.Time{}, n.UpdatedAt, contactID)
+}
+
+func (a *applier) deleteNote(ctx context.Context, ref *Ref) error {
+	link, err := a.refLink(ctx, KindNote, ref)
+	if err != nil || link == nil {
+		return errors.Join(err, a.done(OutcomeIgnored, "not linked to GHL"))
+	}
+	contactID := parseLinkMeta(link.SourceVersion).Contact
+	if contactID == "" {
+		contactID = ref.ContactGHLID
+	}
+	if contactID == "" {
+		return permanent("the note's GHL contact is unknown")
+	}
+	return a.deleteLinked(ctx, link, func(ctx context.Context) (*ghl.Response, error) {
+		return a.g.Contacts.DeleteNote(ctx, contactID, link.GHLID)
+	})
+}
+
+// appointment applies appointment.upserted: update by id when linked,
+// else a safe create on the named calendar.
+func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
+	if ap == nil || ap.PeerID == "" {
+		return permanent("the appointment has no peerId")
+	}
+	a.rep.PeerID, a.rep.GHLID = ap.PeerID, ap.GHLID
+	link, err := a.resolve(ctx, KindAppointment, ap.PeerID, ap.GHLID)
+	if err != nil {
+		return err
+	}
+	fp := Fingerprint(ap)
+	if a.skip(link, fp, ap.UpdatedAt) {
+		return nil
+	}
+	contactID := ap.ContactGHLID
+	if contactID == "" && link != nil {
+		contactID = parseLinkMeta(link.SourceVersion).Contact
+	}
+	if contactID, err = a.contactOf(ctx, contactID, ap.ContactPeerID); err != nil {
+		return err
+	}
+	var got *ghl.Appointment
+	if link != nil && !link.Deleted {
+		req := &ghl.UpdateAppointmentRequest{Title: strPtr(ap.Title), AppointmentStatus: strPtr(ap.Status), Address: strPtr(ap.Address),
+			AssignedUserID: strPtr(ap.AssignedUserID), CalendarID: strPtr(ap.CalendarID)}
+		if !ap.StartTime.IsZero() {
+			req.StartTime = &ap.StartTime
+		}
+		if !ap.EndTime.IsZero() {
+			req.EndTime = &ap.EndTime
+		}
+		got, _, err = a.g.Calendars.UpdateAppointment(ctx, link.GHLID, req)
+		if isNotFound(err) {
+			return a.done(OutcomeIgnored, "the appointment was deleted in GHL")
+		}
+		if err != nil {
+			return fmt.Errorf("update appointment %s: %w", link.GHLID, err)
+		}
+	} else {
+		if ap.CalendarID == "" || ap.StartTime.IsZero() {
+			return permanent("GHL needs a calendarId and a startTime to book an appointment")
+		}
+		got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Appointment, error) {
+			list, _, err := a.g.Contacts.ListAppointments(ctx, contactID)
+			if err != nil {
+				return nil, fmt.Errorf("list appointments of contact %s: %w", contactID, err)
+			}
+			for i := range list {
+				if list[i].CalendarID == ap.CalendarID && ghlTime(list[i].StartTime).Equal(ap.StartTime.UTC()) {
+					if ok, err := a.adoptable(ctx, KindAppointment, list[i].ID, ap.PeerID); err != nil || ok {
+						return &list[i], err
+					}
+				}
+			}
+			return nil, nil
+		}, func(ctx context.Context) (*ghl.Appointment, error) {
+			req := &ghl.CreateAppointmentRequest{CalendarID: ap.CalendarID, LocationID: a.loc, ContactID: contactID, StartTime: ap.StartTime,
+				Title: ap.Title, AppointmentStatus: ap.Status, AssignedUserID: ap.AssignedUserID, Address: ap.Address}
+			if !ap.EndTime.IsZero() {
+				req.EndTime = &ap.EndTime
+			}
+			got, _, err := a.g.Calendars.CreateAppointment(ctx, req)
+			if err != nil {
+				return nil, fmt.Errorf("book appointment %s for contact %s: %w", ap.PeerID, contactID, err)
+			}
+			return got, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	canon := appointmentFromGHL(got)
+	if canon.ContactGHLID == "" {
+		canon.ContactGHLID = contactID
+	}
+	return a.record(ctx, link, KindAppointment, got.ID, ap.PeerID, Fingerprint(canon), fp, canon.UpdatedAt, ap.UpdatedAt, contactID)
+}
+
+// deleteAppointment cancels the linked appointment (the client has no
+// calendar event delete; a cancelled appointment is what GHL shows). The
+// link keeps the cancelled state's fingerprint, so GHL's
+// AppointmentUpdate about it is an echo.
+func (a *applier) deleteAppointment(ctx context.Context, ref *Ref) error {
+	link, err := a.refLink(ctx, KindAppointment, ref)
+	if err != nil || link == nil {
+		return errors.Join(err, a.done(OutcomeIgnored, "not linked to GHL"))
+	}
+	cancelled := "cancelled"
+	got, _, err := a.g.Calendars.UpdateAppointment(ctx, link.GHLID, &ghl.UpdateAppointmentRequest{AppointmentStatus: &cancelled})
+	if isNotFound(err) {
+		return a.tombstone(ctx, link)
+	}
+	if err != nil {
+		return fmt.Errorf("cancel appointment %s: %w", link.GHLID, err)
+	}
+	meta := parseLinkMeta(link.SourceVersion)
+	canon := appointmentFromGHL(got)
+	if canon.ContactGHLID == "" {
+		canon.ContactGHLID = meta.Contact
+	}
+	fp := Fingerprint(canon)
+	return a.record(ctx, link, KindAppointment, link.GHLID, link.PeerID, fp, fp, canon.UpdatedAt, time.Time{}, meta.Contact)
+}

@@ -1,0 +1,246 @@
+package crmsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/store"
+)
+
+// HandlePeerWebhook runs one delivery from the peer on the domain's route:
+// Peer.Receive verifies and parses it (401 unverifiable, 400 malformed),
+// the delivery id is claimed (a completed duplicate answers 200 with the
+// stored report, one in progress 409), and each change is applied to GHL:
+// stale and echoed changes are dropped, the rest written (a contact in one
+// call, tags by add/remove) and linked. A transient failure answers 503
+// so that the peer delivers again; a permanent one 422, recorded (a
+// redelivery gets the stored report with 200).
+func (s *Syncer) HandlePeerWebhook(ctx context.Context, domain Kind, header http.Header, body []byte) Result {
+	in, err := s.opts.Peer.Receive(ctx, domain, header, body)
+	var bad *BadEventError
+	switch {
+	case errors.Is(err, ErrUnauthenticated):
+		return errorResult(http.StatusUnauthorized, "unauthenticated", "the delivery signature or timestamp does not verify", err)
+	case errors.As(err, &bad):
+		return errorResult(http.StatusBadRequest, "malformed", bad.Problem, err)
+	case err != nil:
+		return errorResult(http.StatusBadRequest, "malformed", "the delivery could not be read", err)
+	}
+	if in.DeliveryID == "" {
+		return errorResult(http.StatusBadRequest, "malformed", "the delivery has no id", nil)
+	}
+	for i, c := range in.Changes {
+		if c.Type.Kind() != domain {
+			return errorResult(http.StatusBadRequest, "malformed",
+				fmt.Sprintf("change %d: event type %q is not accepted on the %s route", i, c.Type, domain), nil)
+		}
+	}
+	return s.runDelivery(ctx, ScopePeer, in.DeliveryID, body, http.StatusServiceUnavailable, http.StatusConflict, http.StatusUnprocessableEntity,
+		func(ctx context.Context) (Report, error) {
+			var changes []ChangeReport
+			for _, c := range in.Changes {
+				rep, err := s.toGHL(ctx, c)
+				if err != nil {
+					return Report{}, err
+				}
+				changes = append(changes, rep)
+			}
+			return summarize(changes), nil
+		})
+}
+
+// toGHL applies one peer change to GHL.
+func (s *Syncer) toGHL(ctx context.Context, c Change) (ChangeReport, error) {
+	loc := c.LocationID
+	if loc == "" {
+		loc = s.opts.DefaultLocationID
+	}
+	rep := ChangeReport{Type: c.Type, LocationID: loc}
+	if loc == "" {
+		return finish(rep, permanent("the change names no locationId and no default location is configured"))
+	}
+	g, err := s.opts.GHL.GHLFor(ctx, loc)
+	if err != nil {
+		return finish(rep, fmt.Errorf("GHL client for location %s: %w", loc, err))
+	}
+	a := &applier{s: s, g: g, loc: loc, rep: rep, now: s.opts.Now()}
+	versionAt(c)
+	switch c.Type {
+	case ContactUpserted:
+		err = a.contact(ctx, c.Contact)
+	case ContactTagged, ContactUntagged:
+		err = a.tags(ctx, c.Contact, c.Tags, c.Type == ContactTagged)
+	case ContactDeleted:
+		err = a.deleteContact(ctx, c.Deleted)
+	case TaskUpserted, TaskCompleted:
+		if c.Task != nil && c.Type == TaskCompleted {
+			c.Task.Completed = true
+		}
+		err = a.task(ctx, c.Task)
+	case TaskDeleted:
+		err = a.deleteTask(ctx, c.Deleted)
+	case NoteUpserted:
+		err = a.note(ctx, c.Note)
+	case NoteDeleted:
+		err = a.deleteNote(ctx, c.Deleted)
+	case AppointmentUpserted:
+		err = a.appointment(ctx, c.Appointment)
+	case AppointmentDeleted:
+		err = a.deleteAppointment(ctx, c.Deleted)
+	default:
+		err = permanent(fmt.Sprintf("event type %q is not supported", c.Type))
+	}
+	return finish(a.rep, err)
+}
+
+// applier applies one peer change to one location's GHL.
+type applier struct {
+	s   *Syncer
+	g   GHL
+	loc string
+	rep ChangeReport
+	now time.Time
+}
+
+func (a *applier) done(outcome, reason string) error {
+	a.rep.Outcome, a.rep.Reason = outcome, reason
+	return nil
+}
+
+// resolve reads the link of a peer entity: by peer id, else by the GHL id
+// the peer named.
+func (a *applier) resolve(ctx context.Context, kind Kind, peerID, ghlID string) (*store.Link, error) {
+	if peerID != "" {
+		l, err := a.s.linkByPeer(ctx, a.loc, kind, peerID)
+		if l != nil || err != nil {
+			return l, err
+		}
+	}
+	if ghlID != "" {
+		return a.s.linkByGHL(ctx, a.loc, kind, ghlID)
+	}
+	return nil, nil
+}
+
+// skip reports whether a peer change need not be written: stale (older
+// than the peer version already applied) or an echo (GHL or the peer
+// already has this state).
+func (a *applier) skip(link *store.Link, fp string, updatedAt time.Time) bool {
+	if link == nil || link.Deleted {
+		return false
+	}
+	if !updatedAt.IsZero() && updatedAt.Before(parseLinkMeta(link.SourceVersion).Peer) {
+		_ = a.done(OutcomeStale, "older than the peer version already applied")
+		return true
+	}
+	if fp == link.GHLFingerprint || fp == link.PeerFingerprint {
+		_ = a.done(OutcomeUnchanged, "")
+		return true
+	}
+	return false
+}
+
+// record writes the link after a GHL write: GHLFingerprint of what GHL
+// answered, PeerFingerprint of what the peer sent, so the webhook GHL
+// sends about this write is recognised as an echo. A link lost to a
+// concurrent writer is retried by the sender (the write is repeated
+// idempotently: update by id, or found again by the create lookup).
+func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID, peerID, ghlFP, peerFP string, ghlVersion, peerVersion time.Time, contactID string) error {
+	next := store.Link{LocationID: a.loc, Kind: store.LinkKind(kind), GHLID: ghlID, PeerID: peerID}
+	if link != nil && link.GHLID == ghlID {
+		next = *link
+	}
+	put := func(next store.Link) error {
+		meta := parseLinkMeta(next.SourceVersion)
+		meta.GHL = later(meta.GHL, ghlVersion)
+		meta.Peer = later(meta.Peer, peerVersion)
+		if contactID != "" {
+			meta.Contact = contactID
+		}
+		next.PeerID = peerID
+		next.GHLFingerprint, next.PeerFingerprint = ghlFP, peerFP
+		next.Deleted = false
+		next.SourceVersion = meta.String()
+		next.UpdatedAt = a.now
+		_, err := a.s.opts.Links.PutLink(ctx, next)
+		return err
+	}
+	err := put(next)
+	if errors.Is(err, store.ErrConflict) && next.Version == 0 {
+		// The GHL entity was linked already, to another peer id (the peer
+		// upserted an email GHL had) or by a concurrent flow: it is this
+		// peer id's now.
+		var cur *store.Link
+		if cur, err = a.s.linkByGHL(ctx, a.loc, kind, ghlID); err == nil && cur != nil {
+			err = put(*cur)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("record %s link %s ↔ %s: %w", kind, ghlID, peerID, err)
+	}
+	a.rep.GHLID, a.rep.PeerID = ghlID, peerID
+	return a.done(OutcomeSynced, "")
+}
+
+// tombstone marks a link deleted after a delete was applied to GHL.
+func (a *applier) tombstone(ctx context.Context, link *store.Link) error {
+	next := *link
+	next.Deleted = true
+	next.UpdatedAt = a.now
+	if _, err := a.s.opts.Links.PutLink(ctx, next); err != nil {
+		return fmt.Errorf("record %s link %s deleted: %w", link.Kind, link.GHLID, err)
+	}
+	return a.done(OutcomeSynced, "")
+}
+
+// contactOf returns the GHL id of the contact a task, note or appointment
+// belongs to: named by GHL id, or by peer id through its link.
+func (a *applier) contactOf(ctx context.Context, ghlID, peerID string) (string, error) {
+	if ghlID != "" {
+		return ghlID, nil
+	}
+	if peerID == "" {
+		return "", permanent("the change names no contact (contactGhlId or contactPeerId)")
+	}
+	l, err := a.s.linkByPeer(ctx, a.loc, KindContact, peerID)
+	if err != nil {
+		return "", err
+	}
+	if l == nil {
+		// The contact may be on its way: the peer retries.
+		return "", fmt.Errorf("contact with peer id %s is not linked to GHL yet", peerID)
+	}
+	return l.GHLID, nil
+}
+
+// refLink reads the link a delete names.
+func (a *applier) refLink(ctx context.Context, kind Kind, ref *Ref) (*store.Link, error) {
+	if ref == nil {
+		return nil, permanent("the delete carries no reference")
+	}
+	a.rep.GHLID, a.rep.PeerID = ref.GHLID, ref.PeerID
+	return a.resolve(ctx, kind, ref.PeerID, ref.GHLID)
+}
+
+// versionAt gives an entity without its own updatedAt the time of the
+// change (the envelope timestamp), so stale deliveries are still dropped.
+func versionAt(c Change) {
+	set := func(t *time.Time) {
+		if t.IsZero() {
+			*t = c.Time
+		}
+	}
+	switch {
+	case c.Contact != nil && c.Type == ContactUpserted:
+		set(&c.Contact.UpdatedAt)
+	case c.Task != nil:
+		set(&c.Task.UpdatedAt)
+	case c.Note != nil:
+		set(&c.Note.UpdatedAt)
+	case c.Appointment != nil:
+		set(&c.Appointment.UpdatedAt)
+	}
+}

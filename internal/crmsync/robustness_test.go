@@ -1,0 +1,355 @@
+package crmsync_test
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	crand "crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
+	"github.com/ghlsync/ghlsync/internal/webhook"
+)
+
+type captured struct {
+	path   string
+	header http.Header
+	body   []byte
+}
+
+// Scenario 3: every webhook, both ways, delivered 3× concurrently and
+// shuffled → the peer's state equals GHL's; no duplicate GHL contacts,
+// tasks or notes.
+func TestConcurrentShuffledRedelivery(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		// Capture GHL's webhooks instead of delivering them.
+		var mu sync.Mutex
+		var deliveries []captured
+		capture := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			deliveries = append(deliveries, captured{path: strings.Replace(r.URL.Path, "/capture", "", 1), header: r.Header.Clone(), body: b})
+			mu.Unlock()
+		}))
+		t.Cleanup(capture.Close)
+		for _, d := range []ghlsandbox.Domain{ghlsandbox.DomainContacts, ghlsandbox.DomainTasks, ghlsandbox.DomainNotes} {
+			h.sb.SetWebhookURL(d, capture.URL+"/capture/ghl/webhooks/"+string(d))
+		}
+		var ids []string
+		for i := range 4 {
+			c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: fmt.Sprintf("c%d@example.com", i), FirstName: fmt.Sprintf("C%d", i)}))
+			ids = append(ids, c.ID)
+			ok(h.sb.UpdateContact(h.loc.ID, c.ID, func(c *ghlsandbox.Contact) { c.City = "v2"; c.Tags = []string{"t"} }))
+			tk := ok(h.sb.CreateTask(h.loc.ID, c.ID, ghlsandbox.Task{Title: "task", DueDate: time.Now().Add(time.Hour)}))
+			ok(h.sb.SetTaskCompleted(h.loc.ID, c.ID, tk.ID, true))
+			ok(h.sb.CreateNote(h.loc.ID, c.ID, ghlsandbox.Note{Body: "note"}))
+		}
+		h.flush()
+		// Peer-originated changes too.
+		var peerHooks []captured
+		for i := range 3 {
+			pid := fmt.Sprintf("pc-%d", i)
+			hd, b := peerEvent(t, "pm-c"+pid, crmsync.ContactUpserted, crmsync.Contact{PeerID: pid, Email: fmt.Sprintf("p%d@example.com", i), LastName: "P"})
+			peerHooks = append(peerHooks, captured{"/peer/webhooks/contacts", hd, b})
+		}
+		all := append(append([]captured(nil), deliveries...), peerHooks...)
+		var jobs []captured
+		for range 3 {
+			jobs = append(jobs, all...)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		rng.Shuffle(len(jobs), func(i, j int) { jobs[i], jobs[j] = jobs[j], jobs[i] })
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 12)
+		for _, j := range jobs {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				last := 0
+				for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); { // a sender retries 409/429/503
+					req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.appURL+j.path, bytes.NewReader(j.body))
+					req.Header = j.header.Clone()
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					resp.Body.Close()
+					last = resp.StatusCode
+					if resp.StatusCode == 200 {
+						return
+					}
+					if resp.StatusCode != 409 && resp.StatusCode != 429 && resp.StatusCode != 503 {
+						t.Errorf("%s: status %d", j.path, resp.StatusCode)
+						return
+					}
+					time.Sleep(time.Duration(20+rng2(j.body)) * time.Millisecond)
+				}
+				t.Errorf("%s: never completed (last status %d)", j.path, last)
+			}()
+		}
+		wg.Wait()
+		h.flush()
+		for _, id := range ids {
+			g, _ := h.sb.Contact(h.loc.ID, id)
+			var pc crmsync.Contact
+			if !h.peer.get(crmsync.KindContact, id, &pc) || pc.City != g.City || pc.Email != g.Email || strings.Join(pc.Tags, ",") != strings.Join(g.Tags, ",") {
+				t.Errorf("peer contact %s = %+v, GHL %+v", id, pc, g)
+			}
+			for _, tk := range h.sb.Tasks(h.loc.ID, id) {
+				var pt crmsync.Task
+				if !h.peer.get(crmsync.KindTask, tk.ID, &pt) || pt.Completed != tk.Completed {
+					t.Errorf("peer task %s = %+v, GHL %+v", tk.ID, pt, tk)
+				}
+			}
+			if n := len(h.sb.Tasks(h.loc.ID, id)); n != 1 {
+				t.Errorf("contact %s has %d tasks", id, n)
+			}
+			if n := len(h.sb.Notes(h.loc.ID, id)); n != 1 {
+				t.Errorf("contact %s has %d notes", id, n)
+			}
+		}
+		if n := len(h.sb.Contacts(h.loc.ID)); n != 7 {
+			t.Errorf("GHL contacts = %d, want 7 (4 from GHL, 3 from the peer, no duplicate)", n)
+		}
+		if n := h.peer.count(crmsync.ContactUpserted); n > 4*2 {
+			t.Errorf("contact deliveries = %d, want at most one per GHL change (8)", n)
+		}
+	})
+}
+
+// Scenario 4: forged, tampered, replayed, unsigned, oversized and
+// malformed requests get the right status and change nothing.
+func TestBadRequests(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "x@example.com"}))
+	h.flush()
+	h.sb.ResetRequestCounts()
+	delivered := h.peer.count()
+
+	_, otherKey, _ := ed25519.GenerateKey(crand.Reader)
+	ghlBody := func(ts time.Time, extra string) []byte {
+		return []byte(fmt.Sprintf(`{"type":"ContactUpdate","locationId":%q,"id":%q,"webhookId":"wh-%d","timestamp":%q%s}`,
+			h.loc.ID, c.ID, ts.UnixNano(), ts.UTC().Format(time.RFC3339), extra))
+	}
+	sign := func(key ed25519.PrivateKey, b []byte) http.Header {
+		hd := http.Header{}
+		hd.Set("X-GHL-Signature", base64.StdEncoding.EncodeToString(ed25519.Sign(key, b)))
+		return hd
+	}
+	now := time.Now()
+	good := ghlBody(now, "")
+	tampered := bytes.Replace(good, []byte("ContactUpdate"), []byte("ContactDelete"), 1)
+	big := ghlBody(now, `,"pad":"`+strings.Repeat("x", 300<<10)+`"`)
+	peerHeader, peerBody := peerEvent(t, "pm-1", crmsync.ContactUpserted, crmsync.Contact{PeerID: "x", Email: "new@example.com"})
+	otherSecret, _ := webhook.ParseSecret("whsec_" + base64.StdEncoding.EncodeToString([]byte("another secret of 24 bytes")))
+	oldTS := now.Add(-time.Hour)
+
+	tests := []struct {
+		name   string
+		path   string
+		header http.Header
+		body   []byte
+		want   int
+		code   string
+	}{
+		{"ghl forged", "/ghl/webhooks/contacts", sign(otherKey, good), good, 401, "bad_signature"},
+		{"ghl tampered", "/ghl/webhooks/contacts", sign(h.edPriv, good), tampered, 401, "bad_signature"},
+		{"ghl replayed (old timestamp)", "/ghl/webhooks/contacts", sign(h.edPriv, ghlBody(oldTS, "")), ghlBody(oldTS, ""), 401, "stale_timestamp"},
+		{"ghl unsigned", "/ghl/webhooks/contacts", http.Header{}, good, 401, "missing_signature"},
+		{"ghl oversized", "/ghl/webhooks/contacts", sign(h.edPriv, big), big, 413, "body_too_large"},
+		{"ghl malformed JSON", "/ghl/webhooks/contacts", sign(h.edPriv, []byte(`{"type":`)), []byte(`{"type":`), 401, "stale_timestamp"},
+		{"ghl missing id", "/ghl/webhooks/contacts", sign(h.edPriv, []byte(strings.Replace(string(good), `"id"`, `"xid"`, 1))), []byte(strings.Replace(string(good), `"id"`, `"xid"`, 1)), 400, "malformed"},
+		{"ghl wrong route", "/ghl/webhooks/tasks", sign(h.edPriv, good), good, 400, "malformed"},
+		{"peer forged", "/peer/webhooks/contacts", otherSecret.SignedHeaders("pm-1", now, peerBody), peerBody, 401, "unauthenticated"},
+		{"peer tampered", "/peer/webhooks/contacts", peerHeader, bytes.Replace(peerBody, []byte("new@"), []byte("evil@"), 1), 401, "unauthenticated"},
+		{"peer replayed (old timestamp)", "/peer/webhooks/contacts", peerSecret.SignedHeaders("pm-2", oldTS, peerBody), peerBody, 401, "unauthenticated"},
+		{"peer unsigned", "/peer/webhooks/contacts", http.Header{}, peerBody, 401, "unauthenticated"},
+		{"peer oversized", "/peer/webhooks/contacts", peerSecret.SignedHeaders("pm-3", now, big), big, 413, "body_too_large"},
+		{"peer malformed", "/peer/webhooks/contacts", peerSecret.SignedHeaders("pm-4", now, []byte(`{"type":"contact.upserted"}`)), []byte(`{"type":"contact.upserted"}`), 400, "malformed"},
+		{"peer wrong route", "/peer/webhooks/tasks", peerSecret.SignedHeaders("pm-5", now, peerBody), peerBody, 400, "malformed"},
+		{"unknown route", "/ghl/webhooks/opportunities", sign(h.edPriv, good), good, 404, "not_found"},
+	}
+	for _, tt := range tests {
+		status, body := h.post(tt.path, tt.header, tt.body)
+		var eb crmsync.ErrorBody
+		_ = json.Unmarshal([]byte(body), &eb)
+		if status != tt.want || eb.Error != tt.code || eb.Message == "" {
+			t.Errorf("%s: %d %s, want %d %s with a message", tt.name, status, body, tt.want, tt.code)
+		}
+	}
+	if n := h.peer.count(); n != delivered {
+		t.Errorf("peer deliveries changed: %d → %d", delivered, n)
+	}
+	if w := writes(h.sb); len(w) != 0 {
+		t.Errorf("GHL requests made for rejected requests: %v", w)
+	}
+	if n := len(h.sb.Contacts(h.loc.ID)); n != 1 {
+		t.Errorf("GHL contacts = %d", n)
+	}
+	if l, err := h.store.GetLinkByPeer(t.Context(), h.loc.ID, "contact", "x"); err == nil {
+		t.Errorf("a rejected peer event left a link: %+v", l)
+	}
+}
+
+// Scenario 5: GHL 429/5xx and peer outages mid-flow → a retryable status,
+// then success on redelivery: nothing lost, nothing doubled.
+func TestTransientFailures(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+
+		// The peer is down: GHL gets 429 and redelivers.
+		h.peer.fail.Store(true)
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "down@example.com"}))
+		waitStatus(t, h, http.StatusTooManyRequests)
+		h.peer.fail.Store(false)
+		h.flush()
+		if n := h.peer.count(crmsync.ContactUpserted); n != 1 {
+			t.Errorf("deliveries after the peer came back = %d, want 1", n)
+		}
+
+		// GHL answers 5xx / 429 to the read: 429 to GHL, then success.
+		h.sb.SetFaults(ghlsandbox.Faults{Operations: map[string]ghlsandbox.FaultRates{"get-contact": {ServerError: 1}}})
+		ok(h.sb.UpdateContact(h.loc.ID, c.ID, func(c *ghlsandbox.Contact) { c.City = "Rome" }))
+		waitDelivery(t, h.sb, ghlsandbox.OutcomeRetry)
+		h.sb.SetFaults(ghlsandbox.Faults{})
+		h.flush()
+		var pc crmsync.Contact
+		if h.peer.get(crmsync.KindContact, c.ID, &pc); pc.City != "Rome" || h.peer.count(crmsync.ContactUpserted) != 2 {
+			t.Errorf("after GHL 5xx: peer %+v, deliveries %d", pc, h.peer.count(crmsync.ContactUpserted))
+		}
+
+		// peer→GHL with GHL failing the (non-idempotent) creates: 503,
+		// then the same delivery again creates exactly one.
+		h.sb.SetFaults(ghlsandbox.Faults{Operations: map[string]ghlsandbox.FaultRates{
+			"upsert-contact": {ServerError: 1}, "create-task": {ServerError: 1}, "get-all-notes": {TooManyRequests: 1}}})
+		due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		events := []struct {
+			path   string
+			header http.Header
+			body   []byte
+		}{}
+		for _, e := range []struct {
+			id  string
+			typ crmsync.EventType
+			v   any
+		}{
+			{"f1", crmsync.ContactUpserted, crmsync.Contact{PeerID: "pf", Email: "flaky@example.com"}},
+			{"f2", crmsync.TaskUpserted, crmsync.Task{PeerID: "tf", ContactGHLID: c.ID, Title: "flaky", DueDate: due}},
+			{"f3", crmsync.NoteUpserted, crmsync.Note{PeerID: "nf", ContactGHLID: c.ID, Body: "flaky"}},
+		} {
+			hd, b := peerEvent(t, e.id, e.typ, e.v)
+			path := "/peer/webhooks/" + string(e.typ.Kind()) + "s"
+			if s, body := h.post(path, hd, b); s != http.StatusServiceUnavailable {
+				t.Errorf("%s during GHL failures = %d %s, want 503", e.typ, s, body)
+			}
+			events = append(events, struct {
+				path   string
+				header http.Header
+				body   []byte
+			}{path, hd, b})
+		}
+		h.sb.SetFaults(ghlsandbox.Faults{})
+		for _, e := range events {
+			if s, body := h.post(e.path, e.header, e.body); s != 200 {
+				t.Errorf("redelivery %s = %d %s", e.path, s, body)
+			}
+		}
+		h.flush()
+		if n := len(h.sb.Contacts(h.loc.ID)); n != 2 {
+			t.Errorf("GHL contacts = %d, want 2", n)
+		}
+		if n := len(h.sb.Tasks(h.loc.ID, c.ID)); n != 1 {
+			t.Errorf("GHL tasks = %d, want 1", n)
+		}
+		if n := len(h.sb.Notes(h.loc.ID, c.ID)); n != 1 {
+			t.Errorf("GHL notes = %d, want 1", n)
+		}
+		if n := h.peer.count(crmsync.TaskUpserted, crmsync.NoteUpserted); n != 0 {
+			t.Errorf("echo deliveries = %d", n)
+		}
+	})
+}
+
+// TestCreateTimeoutLookup: a task create whose answer is lost (the sandbox
+// applies it, the client gives up) is found by the lookup, not created
+// twice.
+func TestCreateAnsweredLate(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "late@example.com"}))
+	h.flush()
+	h.sb.SetFaults(ghlsandbox.Faults{Operations: map[string]ghlsandbox.FaultRates{"create-note": {Latency: 3 * time.Second}}})
+	hd, b := peerEvent(t, "late-1", crmsync.NoteUpserted, crmsync.Note{PeerID: "nl", ContactGHLID: c.ID, Body: "slow"})
+	short := &http.Client{Timeout: 500 * time.Millisecond}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.appURL+"/peer/webhooks/notes", bytes.NewReader(b))
+	req.Header = hd
+	if resp, err := short.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	time.Sleep(4 * time.Second)
+	h.sb.SetFaults(ghlsandbox.Faults{})
+	s, body := h.post("/peer/webhooks/notes", hd, b)
+	if s != 200 {
+		t.Fatalf("redelivery = %d %s", s, body)
+	}
+	if n := len(h.sb.Notes(h.loc.ID, c.ID)); n != 1 {
+		t.Errorf("GHL notes = %d, want 1: %+v; redelivery answered %s; GHL calls %v", n, h.sb.Notes(h.loc.ID, c.ID), body, writes(h.sb))
+	}
+}
+
+func waitStatus(t *testing.T, h *harness, status int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		found := false
+		h.statuses.Range(func(_, v any) bool {
+			found = found || v.(int) == status
+			return !found
+		})
+		if found {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no webhook answered %d", status)
+}
+
+func waitDelivery(t *testing.T, sb *ghlsandbox.Sandbox, outcome string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, d := range sb.Deliveries() {
+			if d.Outcome == outcome {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no delivery with outcome %s", outcome)
+}
+
+// rng2 spreads retries of different deliveries apart.
+func rng2(b []byte) int {
+	n := 0
+	for _, c := range b {
+		n = (n*31 + int(c)) % 97
+	}
+	return n
+}

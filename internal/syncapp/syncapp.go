@@ -1,0 +1,147 @@
+package syncapp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"golang.org/x/oauth2"
+
+	"github.com/ghlsync/ghlsync/internal/config"
+	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/ghl"
+	"github.com/ghlsync/ghlsync/internal/ghlauth"
+	"github.com/ghlsync/ghlsync/internal/idempotency"
+	"github.com/ghlsync/ghlsync/internal/peer/peersecret"
+	"github.com/ghlsync/ghlsync/internal/peer/stdwebhooks"
+	"github.com/ghlsync/ghlsync/internal/store/dynamostore"
+	"github.com/ghlsync/ghlsync/internal/tokens"
+	"github.com/ghlsync/ghlsync/internal/webhook"
+)
+
+// GHLTimeout bounds one GHL HTTP request (the client's retries come on top,
+// bounded by the invocation's deadline).
+const GHLTimeout = 20 * time.Second
+
+// Load reads the configuration through getenv and builds the Syncer.
+func Load(ctx context.Context, getenv func(string) string) (*crmsync.Syncer, config.Config, error) {
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("AWS configuration: %w", err)
+	}
+	db := dynamodb.NewFromConfig(awsCfg, func(o *dynamodb.Options) {
+		if cfg.DynamoDBEndpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
+		}
+	})
+	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
+		if cfg.SecretsManagerEndpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.SecretsManagerEndpoint)
+		}
+	})
+	s, err := New(ctx, cfg, sm, dynamostore.New(db, cfg.TableName))
+	return s, cfg, err
+}
+
+// Store is the store the Syncer and the token provider share.
+type Store interface {
+	crmsync.Links
+	idempotency.Store
+	tokens.Leaser
+	tokens.Installations
+}
+
+// New builds the Syncer from cfg, a Secrets Manager client and the store.
+func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st Store) (*crmsync.Syncer, error) {
+	hc := &http.Client{Timeout: GHLTimeout}
+	oauthClient, err := ghl.NewClient(hc, ghl.WithBaseURL(cfg.GHLBaseURL))
+	if err != nil {
+		return nil, err
+	}
+	tcfg := tokens.Config{Secrets: sm, Leases: st, Installations: st, SecretPrefix: cfg.SecretPrefix,
+		Minter: &ghlauth.Minter{HTTP: hc, Options: []ghl.Option{ghl.WithBaseURL(cfg.GHLBaseURL)}}}
+	// A deployment on Private Integration Tokens has no app secret; OAuth
+	// refreshes need it.
+	if app, err := tokens.LoadAppSecret(ctx, sm, cfg.AppSecretName); err == nil {
+		tcfg.Refresher = &ghlauth.Refresher{OAuth: oauthClient.OAuth,
+			App: ghl.ClientCredentials{ClientID: app.ClientID, ClientSecret: app.ClientSecret.Reveal()}}
+	}
+	provider, err := tokens.New(tcfg)
+	if err != nil {
+		return nil, err
+	}
+
+	ps, err := peersecret.Load(ctx, sm, cfg.PeerSecretName)
+	if err != nil {
+		return nil, fmt.Errorf("peer secret: %w", err)
+	}
+	url := cfg.PeerWebhookURL
+	if url == "" {
+		url = ps.WebhookURL
+	}
+	peer, err := stdwebhooks.New(stdwebhooks.Config{URL: url, Secret: ps.SigningSecret, PreviousSecret: ps.PreviousSigningSecret,
+		LocationID: cfg.DefaultLocationID})
+	if err != nil {
+		return nil, err
+	}
+
+	keys := webhook.DefaultGHLKeys()
+	if cfg.GHLWebhookEd25519PEM != "" {
+		keys.Ed25519PEM = []byte(cfg.GHLWebhookEd25519PEM)
+	}
+	if cfg.GHLWebhookRSAPEM != "" {
+		keys.RSAPEM = []byte(cfg.GHLWebhookRSAPEM)
+	}
+	verifier, err := webhook.NewGHLVerifier(keys)
+	if err != nil {
+		return nil, err
+	}
+	verifier.Window = cfg.GHLWebhookWindow
+
+	return crmsync.New(crmsync.Options{
+		GHL:                    GHLFactory(provider, cfg.GHLBaseURL),
+		Links:                  st,
+		Idempotency:            idempotency.New(st),
+		Peer:                   peer,
+		Verifier:               verifier,
+		PullKeys:               ps,
+		DefaultLocationID:      cfg.DefaultLocationID,
+		AllowPeerContactDelete: cfg.AllowPeerContactDelete,
+		EchoSettle:             cfg.EchoSettle,
+	})
+}
+
+// TokenSources gives the token source of a location; *tokens.Provider
+// satisfies it.
+type TokenSources interface {
+	TokenSource(ctx context.Context, locationID string) (oauth2.TokenSource, error)
+}
+
+// GHLFactory returns the per-location GHL API: a ghl.Client authenticated
+// with the location's token source (bound to the invocation's context;
+// the provider caches tokens across invocations) and paced by the
+// process-wide per-location rate limiter the ghl package shares between
+// clients.
+func GHLFactory(ts TokenSources, baseURL string, opts ...ghl.Option) crmsync.GHLFactory {
+	return crmsync.GHLFactoryFunc(func(ctx context.Context, locationID string) (crmsync.GHL, error) {
+		src, err := ts.TokenSource(ctx, locationID)
+		if err != nil {
+			return crmsync.GHL{}, err
+		}
+		hc := &http.Client{Timeout: GHLTimeout, Transport: &oauth2.Transport{Source: src, Base: http.DefaultTransport}}
+		c, err := ghl.NewClient(hc, append([]ghl.Option{ghl.WithBaseURL(baseURL), ghl.WithLocationID(locationID)}, opts...)...)
+		if err != nil {
+			return crmsync.GHL{}, err
+		}
+		return crmsync.ClientGHL(c), nil
+	})
+}
