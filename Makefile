@@ -5,7 +5,7 @@ BIN       := bin
 GOTESTFLAGS ?= -count=1 -timeout=30m
 STATICCHECK_VERSION := v0.8.2
 
-.PHONY: all test test-short lint fmt vet staticcheck bench build clean deps
+.PHONY: all test test-short lint fmt vet staticcheck bench fuzz build clean deps run chromium
 
 all: lint test
 
@@ -39,9 +39,51 @@ staticcheck:
 	@command -v staticcheck >/dev/null 2>&1 || { echo "installing staticcheck $(STATICCHECK_VERSION)"; $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); }
 	PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck $(PKGS)
 
-## bench: benchmarks with figures a person can compare.
+## bench: one Markdown table (README "Performance"): cold starts, sizes, peak RSS,
+## warm per-event cost, the 10,000-contact backfill, the official Node SDK beside
+## ghlsync. The per-event benchmarks are also in $(BENCH_OUT)/bench.txt (benchstat).
+BENCHTIME  ?= 200x
+BENCHCOUNT ?= 3
+BENCH_OUT  ?= build/bench
 bench: deps
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 $(PKGS)
+	@mkdir -p $(BENCH_OUT)
+	@echo "make bench: per-event benchmarks ($(BENCHCOUNT) × $(BENCHTIME)) → $(BENCH_OUT)/bench.txt" >&2
+	@$(GO) test -run='^$$' -bench='^BenchmarkEvent$$' -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) -timeout=30m \
+		./internal/benchreport > $(BENCH_OUT)/bench.txt 2>&1 || { cat $(BENCH_OUT)/bench.txt; exit 1; }
+	@echo "make bench: cold starts, backfill, Node SDK comparison → $(BENCH_OUT)/report.md" >&2
+	@BENCH_TXT=$(CURDIR)/$(BENCH_OUT)/bench.txt BENCH_REPORT=$(CURDIR)/$(BENCH_OUT)/report.md \
+		$(GO) test -tags bench -run='^TestBenchReport$$' -count=1 -timeout=30m -v ./internal/benchreport > $(BENCH_OUT)/report.log 2>&1 \
+		|| { cat $(BENCH_OUT)/report.log; exit 1; }
+	@grep -h 'SKIPPING' $(BENCH_OUT)/report.log >&2 || true
+	@cat $(BENCH_OUT)/report.md
+
+## fuzz: every fuzz target for FUZZTIME each, one after another (their seed
+## corpora also run in make test).
+FUZZTIME ?= 20s
+FUZZ_TARGETS := ./internal/webhook:FuzzGHLVerify ./internal/webhook:FuzzStandardVerify \
+	./internal/crmsync:FuzzParseGHLPayload ./internal/install:FuzzParseEvent \
+	./internal/peer/stdwebhooks:FuzzReceive ./internal/ghl:FuzzDecodeResponse
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzz $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	done
+
+## run: build ghlsync and run "ghlsync dev" (every route on 127.0.0.1:8080, the GHL sandbox,
+## a local peer inbox, the page at /); no AWS or GHL account needed. See docs/local-run.md.
+## DEV_FLAGS passes flags, e.g. make run DEV_FLAGS="--addr 127.0.0.1:9090 --contacts 50".
+DEV_FLAGS ?=
+run:
+	$(GO) build -buildvcs=auto -o $(BIN)/ghlsync ./cmd/ghlsync
+	./$(BIN)/ghlsync dev $(DEV_FLAGS)
+
+## chromium: Debian's chromium for the dev page's headless browser test; installs only when
+## /usr/bin/chromium is missing (needs root and apt-get).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null | head -n1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null && /usr/bin/chromium --version | head -n1; \
+	else echo "make chromium: /usr/bin/chromium is missing; install Debian's chromium (sudo apt-get install -y chromium)" >&2; exit 1; fi
 
 ## build: compile every package and command.
 build:

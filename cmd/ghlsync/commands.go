@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/ghlsync/ghlsync/internal/cli"
+	"github.com/ghlsync/ghlsync/internal/devserver"
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox/sandboxcmd"
 	"github.com/ghlsync/ghlsync/internal/install/authcmd"
+	"github.com/ghlsync/ghlsync/internal/replay"
 )
 
 // command is one subcommand. To add one, append to commands; the logic
@@ -20,8 +23,11 @@ type command struct {
 }
 
 var commands = []command{
+	{name: "dev", summary: devserver.Usage, run: devserver.Run},
 	{name: "sandbox", summary: sandboxcmd.Usage, run: sandboxcmd.Run},
+	{name: "replay", summary: replay.Usage, run: replay.Run},
 	{name: "auth", summary: authcmd.Usage, run: authcmd.Run},
+	{name: "version", summary: versionUsage, run: runVersion},
 }
 
 // run dispatches args[0] to its command and returns the exit code:
@@ -39,15 +45,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		err := c.run(ctx, args[1:], stdout, stderr)
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, flag.ErrHelp):
-			return 0
-		default:
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "ghlsync %s: %v\n", c.name, err)
-			return 1
+			if errors.Is(err, cli.ErrUsage) {
+				fmt.Fprintf(stderr, "run \"ghlsync %s --help\" for its flags\n", c.name)
+			}
 		}
+		return cli.ExitCode(err)
 	}
 	fmt.Fprintf(stderr, "ghlsync: unknown command %q\n", args[0])
 	usage(stderr)
@@ -60,4 +64,6 @@ func usage(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
+	fmt.Fprintln(w, "\"ghlsync <command> --help\" describes a command.")
+	fmt.Fprintln(w, "Exit codes: 0 success, 1 the command failed, 2 bad usage.")
 }

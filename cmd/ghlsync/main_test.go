@@ -116,7 +116,7 @@ func TestDispatch(t *testing.T) {
 		{"no command", nil, 2, "usage: ghlsync <command>"},
 		{"help", []string{"help"}, 0, "sandbox"},
 		{"unknown", []string{"nope"}, 2, `unknown command "nope"`},
-		{"bad flag", []string{"sandbox", "--bogus"}, 1, "flag provided but not defined: -bogus"},
+		{"bad flag", []string{"sandbox", "--bogus"}, 2, "flag provided but not defined: -bogus"},
 		{"bad address", []string{"sandbox", "--addr", "256.0.0.1:99999"}, 1, "listen"},
 	}
 	for _, tt := range tests {

@@ -57,8 +57,10 @@ type Config struct {
 	// DefaultLocationID is the location of peer events and pulls that name
 	// none (a single-location deployment).
 	DefaultLocationID string // DEFAULT_LOCATION_ID, optional
-	// EchoSettle is the pause before the GHL→peer flow reads a link (see
-	// crmsync.Options.EchoSettle); zero leaves the flows' default.
+	// EchoSettle is the longest the GHL→peer flow waits for a write of
+	// ghlsync's own to be recorded, only for brand-new entities and writes
+	// in flight (see crmsync.Options.EchoSettle); zero leaves the flows'
+	// default.
 	EchoSettle time.Duration // ECHO_SETTLE, optional
 }
 

@@ -24,14 +24,19 @@
 //     note: GET; appointment: the contact's appointment list). 404, or
 //     absent from the list, means deleted. A TaskCreate without contactId
 //     finds its contact in the task's link, else by a location task search.
-//  5. After EchoSettle, read the link. Stop when the state's fingerprint
-//     equals either fingerprint of the link (GHL's last known state, or
-//     the peer's: an echo of ghlsync's own write, or a duplicate), or when
+//  5. Read the link (a brand-new entity first waits EchoSettle: it may be
+//     ghlsync's own create, whose link is on its way; a link marking a
+//     peer→GHL write in flight that the state does not match yet is polled
+//     until the write is recorded, at most EchoSettle). Stop when the
+//     state's fingerprint equals either fingerprint of the link (GHL's
+//     last known state, or the peer's: an echo of ghlsync's own write, or
+//     a duplicate) or the fingerprint of the write in flight, or when
 //     GHL's dateUpdated is older than the version already delivered.
 //  6. Send the event (deterministic id: the same state has the same
 //     webhook-id, so the peer drops repeats), then write the link with both
-//     fingerprints set to the delivered state and the GHL version. A
-//     delete is sent as a Ref and tombstones the link.
+//     fingerprints set to the delivered state and the GHL version, in the
+//     transaction that completes the idempotency record. A delete is sent
+//     as a Ref and tombstones the link.
 //
 // Transient failures (GHL 429/5xx/timeouts, token or store trouble, the
 // peer unavailable, a link lost to a concurrent writer) release the claim
@@ -40,9 +45,12 @@
 // failure recorded in the stored report: GHL drops the event on any other
 // status, so a 4xx would lose the record and gain nothing.
 //
-// EchoSettle exists because GHL sends the webhook of a write while the
-// peer→GHL flow that made it is still recording its link: the pause lets
-// that link land, so the write is recognised as ghlsync's own.
+// GHL sends the webhook of a write while the peer→GHL flow that made it
+// is still recording its link. For a linked entity the peer→GHL flow
+// marks the link first (the write's fingerprint and until when it is in
+// flight), so GHL's webhook is recognised at once, or waits only for that
+// write; for a create there is no link to mark, so only brand-new
+// entities wait (EchoSettle, once). Every other webhook never waits.
 //
 // # Peer → GHL (HandlePeerWebhook)
 //
@@ -66,6 +74,10 @@
 //     default: recorded as ignored).
 //  5. Record the link: GHLFingerprint of GHL's answer, PeerFingerprint of
 //     what the peer sent, so GHL's webhook about this write is an echo.
+//     Updates and deletes of linked entities mark the link (the pending
+//     write) before calling GHL. The last link write of a delivery is
+//     stored in the transaction that completes its idempotency record
+//     (idempotency.Runner.RunWithLink, store.Store.SwapLink).
 //
 // Transient failures answer 503; permanent ones 422 with the report, which
 // is stored, so a redelivery gets 200 and the report without touching GHL.
@@ -89,13 +101,14 @@
 // addresses a task, note or appointment in GHL paths. When the peer names
 // no id of its own for an entity sent to it, its peer id is the GHL id.
 //
-// # Cost per event (happy path, measured in the tests)
+// # Cost per event (happy path, asserted in TestRequestsPerEvent)
 //
-// GHL→peer: 1 GHL read; DynamoDB: claim, link read, link write (the
-// DynamoDB store's PutLink is a read plus one transaction), completion =
-// 5 requests; an echo or duplicate stops after the link read: 3.
+// GHL→peer: 1 GHL read; DynamoDB: claim, link read, one transaction that
+// writes the link and completes the record = 3 requests; an echo stops
+// after the link read and completes: 3; a completed duplicate: 1.
 // Peer→GHL contact: 1 GHL call (+1 per tag direction that changed);
-// DynamoDB 5 as above.
+// DynamoDB 3 for a new contact, 4 for a linked one (the pending-write
+// mark before the GHL call).
 //
 // # Pull API
 //

@@ -21,6 +21,7 @@ func (s *Syncer) fetchContact(ctx context.Context, g GHL, loc, id string) (*outb
 		return nil, fmt.Errorf("get contact %s: %w", id, err)
 	}
 	out.entity = contactFromGHL(loc, c)
+	out.created = c.DateAdded.Time
 	return out, nil
 }
 
@@ -92,6 +93,7 @@ func (s *Syncer) fetchNote(ctx context.Context, g GHL, loc, id, contactID string
 		return nil, fmt.Errorf("get note %s of contact %s: %w", id, contactID, err)
 	}
 	out.entity = noteFromGHL(n, contactID)
+	out.created = n.DateAdded.Time
 	return out, nil
 }
 
@@ -111,6 +113,7 @@ func (s *Syncer) fetchAppointment(ctx context.Context, g GHL, loc, id, contactID
 				a.ContactGHLID = contactID
 			}
 			out.entity = a
+			out.created = ghlTime(list[i].DateAdded)
 			return out, nil
 		}
 	}

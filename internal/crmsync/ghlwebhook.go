@@ -143,7 +143,20 @@ func (s *Syncer) fromGHL(ctx context.Context, domain Kind, p *ghlPayload) (Chang
 	if err != nil {
 		return finish(rep, err)
 	}
+	// Tasks carry no dateAdded: their create event says they are new.
+	out.fresh = s.fresh(out.created, p.Type == "TaskCreate")
 	return finish(s.deliver(ctx, out))
+}
+
+// fresh reports whether an entity added at created (zero when unknown,
+// then created tells) is brand new: it may be ghlsync's own create whose
+// link is still on its way.
+func (s *Syncer) fresh(created time.Time, create bool) bool {
+	if created.IsZero() {
+		return create
+	}
+	age := s.opts.Now().Sub(created)
+	return age < freshWindow && age > -freshWindow
 }
 
 // outbound is the current GHL state of one entity, ready for the peer.
@@ -157,6 +170,10 @@ type outbound struct {
 	entity any
 	// link is the entity's link when the fetch already read it.
 	link *store.Link
+	// created is GHL's dateAdded of the entity, when known; fresh reports
+	// a brand-new entity (see Syncer.fresh).
+	created time.Time
+	fresh   bool
 }
 
 func (o *outbound) setPeerID(peerID string) {
@@ -204,27 +221,38 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 	if o.entity == nil {
 		rep.Type = deleted
 	}
-	// A write ghlsync is finishing may have caused this webhook: give its
-	// link a moment to land before deciding it is not an echo.
-	if err := s.opts.Sleep(ctx, s.opts.EchoSettle); err != nil {
-		return rep, err
+	var fp string
+	if o.entity != nil {
+		fp = Fingerprint(o.entity)
 	}
 	link := o.link
 	if link == nil {
+		// A brand-new entity may be ghlsync's own create: its link lands
+		// right after GHL answers, while GHL already sends this webhook.
+		if o.fresh {
+			if err := s.settle(ctx, s.opts.EchoSettle); err != nil {
+				return rep, err
+			}
+		}
 		var err error
 		if link, err = s.linkByGHL(ctx, o.locationID, o.kind, o.ghlID); err != nil {
 			return rep, err
 		}
 	}
+	link, err := s.awaitPending(ctx, o, link, fp)
+	if err != nil {
+		return rep, err
+	}
 	now := s.opts.Now()
 	var ev Event
-	var fp string
 	meta := linkMeta{Contact: o.contactID}
+	var old linkMeta
 	if link != nil {
 		rep.PeerID = link.PeerID
-		old := parseLinkMeta(link.SourceVersion)
+		old = parseLinkMeta(link.SourceVersion)
 		meta.Peer = old.Peer
 		meta.GHL = old.GHL
+		meta.PendingUntil, meta.PendingFP = old.PendingUntil, old.PendingFP
 		if meta.Contact == "" {
 			meta.Contact = old.Contact
 		}
@@ -234,16 +262,15 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		case link == nil:
 			rep.Outcome, rep.Reason = OutcomeIgnored, "deleted in GHL before it was ever synced"
 			return rep, nil
-		case link.Deleted:
+		case link.Deleted, old.pending(now) && old.PendingFP == pendingDelete:
 			rep.Outcome = OutcomeUnchanged
 			return rep, nil
 		}
 		ref := &Ref{Kind: o.kind, GHLID: o.ghlID, PeerID: link.PeerID, ContactGHLID: meta.Contact}
 		ev = Event{ID: EventID(deleted, o.locationID, o.ghlID, "deleted"), Type: deleted, LocationID: o.locationID, Time: now, Deleted: ref}
 	} else {
-		fp = Fingerprint(o.entity)
 		if link != nil && !link.Deleted {
-			if fp == link.PeerFingerprint || fp == link.GHLFingerprint {
+			if fp == link.PeerFingerprint || fp == link.GHLFingerprint || (old.pending(now) && fp == old.PendingFP) {
 				rep.Outcome = OutcomeUnchanged
 				return rep, nil
 			}
@@ -285,7 +312,7 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		next.PeerFingerprint, next.GHLFingerprint = fp, fp
 	}
 	next.SourceVersion = meta.String()
-	if _, err := s.opts.Links.PutLink(ctx, next); err != nil {
+	if err := s.putLink(ctx, link, next, nil); err != nil {
 		// Delivered but not recorded: a concurrent flow changed the link.
 		// Retrying re-fetches the latest state; the peer drops a repeat of
 		// this event by its id.
@@ -294,4 +321,40 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 	rep.PeerID = next.PeerID
 	rep.Outcome = OutcomeSynced
 	return rep, nil
+}
+
+// settle waits d (nothing when d ≤ 0).
+func (s *Syncer) settle(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	return s.opts.Sleep(ctx, d)
+}
+
+// awaitPending waits, while the link marks a peer→GHL write in flight
+// whose outcome the state o does not match yet (fingerprint fp; a delete
+// when o has no entity), for that write to be recorded: it polls the link,
+// at most EchoSettle, and returns the link as last read. Without a write
+// in flight it returns at once.
+func (s *Syncer) awaitPending(ctx context.Context, o *outbound, link *store.Link, fp string) (*store.Link, error) {
+	deadline := s.opts.Now().Add(s.opts.EchoSettle)
+	for link != nil {
+		meta := parseLinkMeta(link.SourceVersion)
+		now := s.opts.Now()
+		known := link.Deleted || meta.PendingFP == pendingDelete
+		if o.entity != nil {
+			known = fp == link.PeerFingerprint || fp == link.GHLFingerprint || fp == meta.PendingFP
+		}
+		if !meta.pending(now) || known || !now.Before(deadline) {
+			return link, nil
+		}
+		if err := s.settle(ctx, min(pendingPoll, deadline.Sub(now))); err != nil {
+			return nil, err
+		}
+		var err error
+		if link, err = s.linkByGHL(ctx, o.locationID, o.kind, o.ghlID); err != nil {
+			return nil, err
+		}
+	}
+	return link, nil
 }

@@ -7,6 +7,7 @@ package crmsync_test
 // tests, DynamoDB Local for the end-to-end suite) behind request counters.
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -167,27 +168,81 @@ func (c *countingDynamo) TransactWriteItems(ctx context.Context, in *dynamodb.Tr
 }
 
 type harness struct {
-	t      *testing.T
-	edPriv ed25519.PrivateKey
-	sb     *ghlsandbox.Sandbox
-	loc    ghlsandbox.LocationInfo
-	ghlURL string
-	appURL string
-	peer   *recordingPeer
-	store  interface {
-		crmsync.Links
-		idempotency.Store
-	}
+	t        *testing.T
+	edPriv   ed25519.PrivateKey
+	sb       *ghlsandbox.Sandbox
+	loc      ghlsandbox.LocationInfo
+	ghlURL   string
+	appURL   string
+	peer     *recordingPeer
+	store    harnessStore
 	dynamo   *countingDynamo // nil on memstore
 	syncer   *crmsync.Syncer
 	webhooks atomic.Int64 // GHL webhooks answered by the app
 	statuses sync.Map     // webhookId → last status
+	sleeps   sleepLog     // every Sleep of the flows
+	// commitDelay delays every link write that completes a delivery
+	// (SwapLink with a completion), in nanoseconds.
+	commitDelay atomic.Int64
+}
+
+// delayedCommits delays the writes that complete a delivery by
+// *delay, so that GHL's webhook about a peer→GHL write arrives before
+// the write is recorded.
+type delayedCommits struct {
+	harnessStore
+	delay *atomic.Int64
+}
+
+// harnessStore is what the harness needs of a store.
+type harnessStore interface {
+	crmsync.Links
+	idempotency.Store
+}
+
+func (d delayedCommits) SwapLink(ctx context.Context, prev *store.Link, l store.Link, done *store.Completion) (*store.Link, error) {
+	if n := d.delay.Load(); n > 0 && done != nil {
+		time.Sleep(time.Duration(n))
+	}
+	return d.harnessStore.SwapLink(ctx, prev, l, done)
+}
+
+// sleepLog records the flows' waits (then waits for real).
+type sleepLog struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (l *sleepLog) sleep(ctx context.Context, d time.Duration) error {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// take returns the waits so far and forgets them.
+func (l *sleepLog) take() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d := l.d
+	l.d = nil
+	return d
 }
 
 type harnessOptions struct {
 	dynamo      bool
 	allowDelete bool
 	faults      *ghlsandbox.Faults
+	// echoSettle overrides DefaultEchoSettle; now shifts the flows' clock.
+	echoSettle time.Duration
+	now        func() time.Time
 }
 
 func newHarness(t *testing.T, o harnessOptions) *harness {
@@ -228,6 +283,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	} else {
 		h.store = memstore.New()
 	}
+	h.store = delayedCommits{h.store, &h.commitDelay}
 
 	keys, err := h.sb.PublicKeysPEM()
 	if err != nil {
@@ -254,7 +310,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 		}),
 		Links: h.store, Idempotency: idempotency.New(h.store), Peer: conn, Verifier: verifier,
 		PullKeys: crmsync.StaticPullKey("pull-key"), DefaultLocationID: h.loc.ID, AllowPeerContactDelete: o.allowDelete,
-		EchoSettle: crmsync.DefaultEchoSettle,
+		EchoSettle: cmp.Or(o.echoSettle, crmsync.DefaultEchoSettle), Now: o.now, Sleep: h.sleeps.sleep,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -380,4 +436,3 @@ func ok[T any](v T, err error) T {
 	}
 	return v
 }
-

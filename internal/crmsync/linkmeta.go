@@ -10,10 +10,25 @@ import (
 // applied, and the GHL contact of a task, note or appointment (GHL paths
 // need it and TaskCreate webhooks may lack it). Encoded as
 // "g=<RFC 3339>;p=<RFC 3339>;c=<contact id>", parts optional.
+//
+// While the peer→GHL flow writes to a linked entity, the link also holds
+// the pending write ("w=<RFC 3339>;f=<fingerprint>"): until when it is in
+// flight and the fingerprint it writes (pendingDelete for a delete, ""
+// when unknown before GHL answers), so that the GHL→peer flow recognises
+// GHL's webhook about it before the write is recorded.
 type linkMeta struct {
 	GHL, Peer time.Time
 	Contact   string
+	// PendingUntil and PendingFP describe a peer→GHL write in flight.
+	PendingUntil time.Time
+	PendingFP    string
 }
+
+// pendingDelete is the pending fingerprint of a delete.
+const pendingDelete = "deleted"
+
+// pending reports whether a peer→GHL write is in flight at now.
+func (m linkMeta) pending(now time.Time) bool { return m.PendingUntil.After(now) }
 
 func parseLinkMeta(s string) linkMeta {
 	var m linkMeta
@@ -29,6 +44,10 @@ func parseLinkMeta(s string) linkMeta {
 			m.Peer, _ = time.Parse(time.RFC3339Nano, v)
 		case "c":
 			m.Contact = v
+		case "w":
+			m.PendingUntil, _ = time.Parse(time.RFC3339Nano, v)
+		case "f":
+			m.PendingFP = v
 		}
 	}
 	return m
@@ -44,6 +63,12 @@ func (m linkMeta) String() string {
 	}
 	if m.Contact != "" {
 		parts = append(parts, "c="+m.Contact)
+	}
+	if !m.PendingUntil.IsZero() {
+		parts = append(parts, "w="+m.PendingUntil.UTC().Format(time.RFC3339Nano))
+		if m.PendingFP != "" {
+			parts = append(parts, "f="+m.PendingFP)
+		}
 	}
 	return strings.Join(parts, ";")
 }

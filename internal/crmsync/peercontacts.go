@@ -34,6 +34,9 @@ func (a *applier) contact(ctx context.Context, c *Contact) error {
 	}
 	var got *ghl.Contact
 	if link != nil && !link.Deleted {
+		if link, err = a.markPending(ctx, link, fp); err != nil {
+			return err
+		}
 		got, _, err = a.g.Contacts.Update(ctx, link.GHLID, updateRequest(c))
 		if isNotFound(err) {
 			return a.done(OutcomeIgnored, "the contact was deleted in GHL")
@@ -137,6 +140,9 @@ func (a *applier) tags(ctx context.Context, c *Contact, tags []string, add bool)
 	if link == nil || link.Deleted {
 		return a.done(OutcomeIgnored, "the contact is not linked to GHL")
 	}
+	if link, err = a.markPending(ctx, link, ""); err != nil {
+		return err
+	}
 	if add {
 		_, _, err = a.g.Contacts.AddTags(ctx, link.GHLID, tags)
 	} else {
@@ -182,6 +188,10 @@ func (a *applier) deleteLinked(ctx context.Context, link *store.Link, del func(c
 		return a.done(OutcomeUnchanged, "")
 	}
 	a.rep.GHLID, a.rep.PeerID = link.GHLID, link.PeerID
+	link, err := a.markPending(ctx, link, pendingDelete)
+	if err != nil {
+		return err
+	}
 	if _, err := del(ctx); err != nil && !isNotFound(err) {
 		return fmt.Errorf("delete %s %s: %w", link.Kind, link.GHLID, err)
 	}

@@ -83,6 +83,9 @@ func (a *applier) task(ctx context.Context, t *Task) error {
 	}
 	var got *ghl.Task
 	if link != nil && !link.Deleted {
+		if link, err = a.markPending(ctx, link, fp); err != nil {
+			return err
+		}
 		due := t.DueDate
 		req := &ghl.UpdateTaskRequest{Title: &t.Title, Body: &t.Body, Completed: &t.Completed, AssignedTo: strPtr(t.AssignedTo)}
 		if !due.IsZero() {
@@ -183,6 +186,9 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 	}
 	var got *ghl.Note
 	if link != nil && !link.Deleted {
+		if link, err = a.markPending(ctx, link, fp); err != nil {
+			return err
+		}
 		got, _, err = a.g.Contacts.UpdateNote(ctx, contactID, link.GHLID, &ghl.UpdateNoteRequest{Body: &n.Body})
 		if isNotFound(err) {
 			return a.done(OutcomeIgnored, "the note was deleted in GHL")
@@ -259,6 +265,9 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 	}
 	var got *ghl.Appointment
 	if link != nil && !link.Deleted {
+		if link, err = a.markPending(ctx, link, fp); err != nil {
+			return err
+		}
 		req := &ghl.UpdateAppointmentRequest{Title: strPtr(ap.Title), AppointmentStatus: strPtr(ap.Status), Address: strPtr(ap.Address),
 			AssignedUserID: strPtr(ap.AssignedUserID), CalendarID: strPtr(ap.CalendarID)}
 		if !ap.StartTime.IsZero() {
@@ -322,6 +331,9 @@ func (a *applier) deleteAppointment(ctx context.Context, ref *Ref) error {
 	link, err := a.refLink(ctx, KindAppointment, ref)
 	if err != nil || link == nil {
 		return errors.Join(err, a.done(OutcomeIgnored, "not linked to GHL"))
+	}
+	if link, err = a.markPending(ctx, link, ""); err != nil {
+		return err
 	}
 	cancelled := "cancelled"
 	got, _, err := a.g.Calendars.UpdateAppointment(ctx, link.GHLID, &ghl.UpdateAppointmentRequest{AppointmentStatus: &cancelled})

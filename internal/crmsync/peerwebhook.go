@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ghlsync/ghlsync/internal/idempotency"
 	"github.com/ghlsync/ghlsync/internal/store"
 )
 
@@ -145,18 +146,19 @@ func (a *applier) skip(link *store.Link, fp string, updatedAt time.Time) bool {
 
 // record writes the link after a GHL write: GHLFingerprint of what GHL
 // answered, PeerFingerprint of what the peer sent, so the webhook GHL
-// sends about this write is recognised as an echo. A link lost to a
-// concurrent writer is retried by the sender (the write is repeated
-// idempotently: update by id, or found again by the create lookup).
+// sends about this write is recognised as an echo; the pending write
+// marked on the link (markPending) is cleared. link is the link as read
+// (or as marked). A GHL entity linked already, to another peer id (the
+// peer upserted an email GHL had) or by a concurrent flow, becomes this
+// peer id's: the write is rebased on its link. Any other lost link is
+// retried by the sender (the write is repeated idempotently: update by id,
+// or found again by the create lookup).
 func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID, peerID, ghlFP, peerFP string, ghlVersion, peerVersion time.Time, contactID string) error {
-	next := store.Link{LocationID: a.loc, Kind: store.LinkKind(kind), GHLID: ghlID, PeerID: peerID}
-	if link != nil && link.GHLID == ghlID {
-		next = *link
-	}
-	put := func(next store.Link) error {
+	build := func(next store.Link) store.Link {
 		meta := parseLinkMeta(next.SourceVersion)
 		meta.GHL = later(meta.GHL, ghlVersion)
 		meta.Peer = later(meta.Peer, peerVersion)
+		meta.PendingUntil, meta.PendingFP = time.Time{}, ""
 		if contactID != "" {
 			meta.Contact = contactID
 		}
@@ -165,32 +167,69 @@ func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID
 		next.Deleted = false
 		next.SourceVersion = meta.String()
 		next.UpdatedAt = a.now
-		_, err := a.s.opts.Links.PutLink(ctx, next)
-		return err
+		return next
 	}
-	err := put(next)
-	if errors.Is(err, store.ErrConflict) && next.Version == 0 {
-		// The GHL entity was linked already, to another peer id (the peer
-		// upserted an email GHL had) or by a concurrent flow: it is this
-		// peer id's now.
-		var cur *store.Link
-		if cur, err = a.s.linkByGHL(ctx, a.loc, kind, ghlID); err == nil && cur != nil {
-			err = put(*cur)
+	prev := link
+	if link == nil || link.GHLID != ghlID {
+		prev = nil
+	}
+	if link != nil && link.GHLID != ghlID && link.Deleted && link.PeerID == peerID {
+		// The peer id's old GHL entity was deleted and the peer made it
+		// again: the tombstone gives the peer id up to the new link.
+		old := *link
+		old.PeerID, old.UpdatedAt = old.GHLID, a.now
+		if _, err := a.s.swapLink(ctx, link, old); err != nil {
+			return fmt.Errorf("release %s link %s of peer id %s: %w", kind, link.GHLID, peerID, err)
 		}
 	}
-	if err != nil {
+	next := store.Link{LocationID: a.loc, Kind: store.LinkKind(kind), GHLID: ghlID, PeerID: peerID}
+	if prev != nil {
+		next = *prev
+	}
+	var rebase func(context.Context) (*idempotency.LinkWrite, error)
+	if prev == nil {
+		rebase = func(ctx context.Context) (*idempotency.LinkWrite, error) {
+			cur, err := a.s.opts.Links.GetLinkByGHL(ctx, a.loc, store.LinkKind(kind), ghlID)
+			if err != nil {
+				return nil, err
+			}
+			return &idempotency.LinkWrite{Prev: cur, Link: build(*cur)}, nil
+		}
+	}
+	if err := a.s.putLink(ctx, prev, build(next), rebase); err != nil {
 		return fmt.Errorf("record %s link %s ↔ %s: %w", kind, ghlID, peerID, err)
 	}
 	a.rep.GHLID, a.rep.PeerID = ghlID, peerID
 	return a.done(OutcomeSynced, "")
 }
 
+// markPending marks on the link of a linked entity, before writing it to
+// GHL, that a write leaving fingerprint fp (pendingDelete for a delete, ""
+// when only GHL's answer tells) is in flight, so that the GHL→peer flow
+// recognises GHL's webhook about it even before record runs (see
+// Options.EchoSettle). It returns the link as now stored, for record.
+func (a *applier) markPending(ctx context.Context, link *store.Link, fp string) (*store.Link, error) {
+	next := *link
+	meta := parseLinkMeta(link.SourceVersion)
+	meta.PendingUntil, meta.PendingFP = a.now.Add(pendingFor), fp
+	next.SourceVersion = meta.String()
+	next.UpdatedAt = a.now
+	got, err := a.s.swapLink(ctx, link, next)
+	if err != nil {
+		return nil, fmt.Errorf("mark %s link %s pending: %w", link.Kind, link.GHLID, err)
+	}
+	return got, nil
+}
+
 // tombstone marks a link deleted after a delete was applied to GHL.
 func (a *applier) tombstone(ctx context.Context, link *store.Link) error {
 	next := *link
+	meta := parseLinkMeta(link.SourceVersion)
+	meta.PendingUntil, meta.PendingFP = time.Time{}, ""
+	next.SourceVersion = meta.String()
 	next.Deleted = true
 	next.UpdatedAt = a.now
-	if _, err := a.s.opts.Links.PutLink(ctx, next); err != nil {
+	if err := a.s.putLink(ctx, link, next, nil); err != nil {
 		return fmt.Errorf("record %s link %s deleted: %w", link.Kind, link.GHLID, err)
 	}
 	return a.done(OutcomeSynced, "")

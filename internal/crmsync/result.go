@@ -21,6 +21,10 @@ const (
 	OutcomeIgnored   = "ignored"   // nothing to do (reason says why)
 	OutcomeFailed    = "failed"    // permanent failure, recorded
 	OutcomeDuplicate = "duplicate" // a completed delivery replayed
+	// OutcomeReauthRequired: the location's GHL installation must be
+	// authorised again (tokens.ErrReauthRequired); the delivery is asked
+	// again later. The ReauthRequired alarm counts log lines with it.
+	OutcomeReauthRequired = "reauth_required"
 )
 
 // ChangeReport is the outcome of one change.
@@ -128,13 +132,19 @@ func isUnprocessable(err error) bool {
 func (s *Syncer) runDelivery(ctx context.Context, scope, key string, body []byte, retryStatus, busyStatus, failStatus int,
 	fn func(ctx context.Context) (Report, error)) Result {
 	var rep Report
-	out, replayed, err := s.opts.Idempotency.Run(ctx, scope, key, body, func(ctx context.Context) ([]byte, error) {
+	ctx, tx := withLinkTx(ctx)
+	out, replayed, err := s.opts.Idempotency.RunWithLink(ctx, scope, key, body, func(ctx context.Context) ([]byte, *idempotency.LinkWrite, error) {
 		var ferr error
 		rep, ferr = fn(ctx)
 		if ferr != nil {
-			return nil, ferr
+			// Keep what earlier changes of the delivery wrote.
+			if w := tx.take(); w != nil {
+				ferr = errors.Join(ferr, s.writeLink(ctx, w))
+			}
+			return nil, nil, ferr
 		}
-		return json.Marshal(rep)
+		b, err := json.Marshal(rep)
+		return b, tx.take(), err
 	})
 	switch {
 	case errors.Is(err, idempotency.ErrInProgress):
@@ -142,6 +152,11 @@ func (s *Syncer) runDelivery(ctx context.Context, scope, key string, body []byte
 			Header: map[string]string{"Retry-After": "5"}, Outcome: "in_progress", Err: err}
 	case errors.Is(err, idempotency.ErrPayloadMismatch):
 		return errorResult(http.StatusUnprocessableEntity, "id_reused", "this delivery id was used before with a different body", err)
+	case errors.Is(err, tokens.ErrReauthRequired):
+		// The location's installation needs a new OAuth install; the
+		// handler's log line (outcome reauth_required) raises the alarm.
+		return Result{Status: retryStatus, Body: ErrorBody{Error: "reauth_required", Message: "the GHL location must authorise the app again; deliver it again later"},
+			Header: map[string]string{"Retry-After": "300"}, Outcome: OutcomeReauthRequired, Err: err}
 	case err != nil:
 		if retryable(err) {
 			return Result{Status: retryStatus, Body: ErrorBody{Error: "retry", Message: "the change could not be completed now; deliver it again"},

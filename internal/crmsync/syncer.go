@@ -7,21 +7,26 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ghlsync/ghlsync/internal/idempotency"
 	"github.com/ghlsync/ghlsync/internal/store"
 )
 
 // Links is the part of the store the flows need: links read from either
-// side and written with optimistic concurrency.
+// side and written with optimistic concurrency (SwapLink writes over the
+// link as read, without reading it again).
 type Links interface {
 	GetLinkByGHL(ctx context.Context, locationID string, kind store.LinkKind, ghlID string) (*store.Link, error)
 	GetLinkByPeer(ctx context.Context, locationID string, kind store.LinkKind, peerID string) (*store.Link, error)
 	PutLink(ctx context.Context, l store.Link) (*store.Link, error)
+	SwapLink(ctx context.Context, prev *store.Link, l store.Link, done *store.Completion) (*store.Link, error)
 }
 
-// Idempotency runs a function at most once per (scope, key);
+// Idempotency runs a function at most once per (scope, key), storing the
+// function's last link write with the completion (RunWithLink);
 // *idempotency.Runner satisfies it.
 type Idempotency interface {
 	Run(ctx context.Context, scope, key string, payload []byte, fn func(context.Context) ([]byte, error)) (result []byte, replayed bool, err error)
+	RunWithLink(ctx context.Context, scope, key string, payload []byte, fn func(context.Context) ([]byte, *idempotency.LinkWrite, error)) (result []byte, replayed bool, err error)
 }
 
 // Verifier checks the signature and timestamp of a GHL webhook on its raw
@@ -53,9 +58,21 @@ const (
 	ScopePeer = "peer"
 )
 
-// DefaultEchoSettle is how long the GHL→peer flow waits before reading the
-// link of an entity (see Options.EchoSettle).
+// DefaultEchoSettle is the longest the GHL→peer flow waits for a write of
+// ghlsync's own to be recorded (see Options.EchoSettle).
 const DefaultEchoSettle = 250 * time.Millisecond
+
+// Timing of the echo check (see Options.EchoSettle).
+const (
+	// freshWindow is how recent a GHL entity's dateAdded must be for the
+	// entity to count as brand new.
+	freshWindow = 5 * time.Second
+	// pendingFor is how long a peer→GHL write marked on a link counts as
+	// in flight (a write that never finishes stops delaying anything then).
+	pendingFor = 30 * time.Second
+	// pendingPoll is how often a wait for a marked write re-reads the link.
+	pendingPoll = 25 * time.Millisecond
+)
 
 // Options configure a Syncer. GHL, Links, Idempotency, Peer and Verifier
 // are required.
@@ -74,11 +91,16 @@ type Options struct {
 	// AllowPeerContactDelete lets a peer contact.deleted delete the GHL
 	// contact. Off by default: the delete is recorded as ignored.
 	AllowPeerContactDelete bool
-	// EchoSettle is the pause before the GHL→peer flow reads the link of a
-	// changed entity, so that a write ghlsync itself is finishing (the
-	// peer→GHL flow records its link right after GHL answers, while GHL
-	// already sends the webhook) is recognised as an echo. Zero means
-	// DefaultEchoSettle; negative disables the pause.
+	// EchoSettle is the longest the GHL→peer flow waits for a write of
+	// ghlsync's own to be recorded, so that GHL's webhook about it (sent
+	// while the peer→GHL flow is still finishing) is recognised as an
+	// echo. It waits only in two cases: a linked entity whose link marks a
+	// peer→GHL write in flight that the state does not match yet (it polls
+	// the link until the write is recorded), and a brand-new GHL entity
+	// (dateAdded within seconds; it may be ghlsync's own create, whose
+	// link lands after GHL answers), before its link is read. Every other
+	// webhook reads the link at once. Zero means DefaultEchoSettle;
+	// negative disables the waits.
 	EchoSettle time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
@@ -137,6 +159,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // linkByGHL reads a link by GHL id; absent is (nil, nil).
 func (s *Syncer) linkByGHL(ctx context.Context, loc string, kind Kind, ghlID string) (*store.Link, error) {
+	if err := s.flushLinks(ctx); err != nil {
+		return nil, err
+	}
 	l, err := s.opts.Links.GetLinkByGHL(ctx, loc, store.LinkKind(kind), ghlID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -146,9 +171,80 @@ func (s *Syncer) linkByGHL(ctx context.Context, loc string, kind Kind, ghlID str
 
 // linkByPeer reads a link by peer id; absent is (nil, nil).
 func (s *Syncer) linkByPeer(ctx context.Context, loc string, kind Kind, peerID string) (*store.Link, error) {
+	if err := s.flushLinks(ctx); err != nil {
+		return nil, err
+	}
 	l, err := s.opts.Links.GetLinkByPeer(ctx, loc, store.LinkKind(kind), peerID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	return l, err
+}
+
+// linkTx holds the last link write of a delivery, so that it is stored in
+// one request with the completion of the delivery's idempotency record
+// (idempotency.Runner.RunWithLink). An earlier write is made as soon as the
+// flow reads or writes another link, so later changes of a delivery see it.
+type linkTx struct{ w *idempotency.LinkWrite }
+
+type linkTxKey struct{}
+
+// withLinkTx returns ctx carrying a new linkTx.
+func withLinkTx(ctx context.Context) (context.Context, *linkTx) {
+	tx := &linkTx{}
+	return context.WithValue(ctx, linkTxKey{}, tx), tx
+}
+
+// take returns the held write and forgets it.
+func (tx *linkTx) take() *idempotency.LinkWrite {
+	w := tx.w
+	tx.w = nil
+	return w
+}
+
+// putLink writes next over prev, the link as read (nil when there was
+// none). Within a delivery the write is held for the completion of the
+// record (see linkTx); elsewhere it is made now. rebase, when set, rebuilds
+// the write on the stored link after a conflict.
+func (s *Syncer) putLink(ctx context.Context, prev *store.Link, next store.Link, rebase func(context.Context) (*idempotency.LinkWrite, error)) error {
+	w := &idempotency.LinkWrite{Prev: prev, Link: next, Rebase: rebase}
+	tx, _ := ctx.Value(linkTxKey{}).(*linkTx)
+	if tx == nil {
+		return s.writeLink(ctx, w)
+	}
+	if err := s.flushLinks(ctx); err != nil {
+		return err
+	}
+	tx.w = w
+	return nil
+}
+
+// swapLink writes next over prev now (after any held write) and returns
+// the stored link.
+func (s *Syncer) swapLink(ctx context.Context, prev *store.Link, next store.Link) (*store.Link, error) {
+	if err := s.flushLinks(ctx); err != nil {
+		return nil, err
+	}
+	return s.opts.Links.SwapLink(ctx, prev, next, nil)
+}
+
+// flushLinks makes the write a delivery holds, if any.
+func (s *Syncer) flushLinks(ctx context.Context) error {
+	tx, _ := ctx.Value(linkTxKey{}).(*linkTx)
+	if tx == nil || tx.w == nil {
+		return nil
+	}
+	return s.writeLink(ctx, tx.take())
+}
+
+// writeLink makes w now, rebasing it once after a conflict.
+func (s *Syncer) writeLink(ctx context.Context, w *idempotency.LinkWrite) error {
+	_, err := s.opts.Links.SwapLink(ctx, w.Prev, w.Link, nil)
+	if errors.Is(err, store.ErrConflict) && w.Rebase != nil {
+		var rw *idempotency.LinkWrite
+		if rw, err = w.Rebase(ctx); err == nil {
+			_, err = s.opts.Links.SwapLink(ctx, rw.Prev, rw.Link, nil)
+		}
+	}
+	return err
 }

@@ -87,17 +87,35 @@ func newError(info *requestInfo, resp *Response, body []byte) *Error {
 		// Not JSON (a proxy page, an empty 429): the status is all we know.
 		return e
 	}
-	e.Reason, e.TraceID = eb.Error, eb.TraceID
+	scrub := bearerScrubber(resp)
+	e.Reason, e.TraceID = scrub(eb.Error), scrub(eb.TraceID)
 	var s string
 	var arr []string
 	switch {
 	case json.Unmarshal(eb.Message, &s) == nil:
-		e.Message = s
+		e.Message = scrub(s)
 	case json.Unmarshal(eb.Message, &arr) == nil:
+		for i := range arr {
+			arr[i] = scrub(arr[i])
+		}
 		e.Messages = arr
 		e.Message = strings.Join(arr, "; ")
 	}
 	return e
+}
+
+// bearerScrubber returns a function that removes the request's bearer
+// token from text of the response (an echoing proxy or error page must
+// not put it into an error).
+func bearerScrubber(resp *Response) func(string) string {
+	tok := ""
+	if resp != nil && resp.Response != nil && resp.Request != nil {
+		tok = strings.TrimSpace(strings.TrimPrefix(resp.Request.Header.Get("Authorization"), "Bearer "))
+	}
+	if len(tok) < 8 {
+		return func(s string) string { return s }
+	}
+	return func(s string) string { return strings.ReplaceAll(s, tok, "[REDACTED]") }
 }
 
 // RateLimitError reports a request refused for rate limiting: a 429 from

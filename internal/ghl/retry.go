@@ -51,6 +51,10 @@ func shouldRetry(ctx context.Context, ep *Endpoint, attempt, maxRetries, status 
 		return false, fmt.Sprintf("gave up after %d attempts", attempt+1)
 	}
 	if transportErr != nil {
+		var ce *CredentialsError
+		if errors.As(transportErr, &ce) {
+			return false, "credentials unavailable: the request was not sent"
+		}
 		if notSent(transportErr) {
 			return true, "connection failed before the request was sent"
 		}
@@ -84,8 +88,13 @@ func ambiguous(ep *Endpoint, status int, transportErr error) bool {
 }
 
 // notSent reports whether err proves that no byte of the request reached
-// the server: the connection could not be opened.
+// the server: the connection could not be opened, or the credentials
+// could not be obtained.
 func notSent(err error) bool {
+	var ce *CredentialsError
+	if errors.As(err, &ce) {
+		return true
+	}
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true

@@ -32,6 +32,28 @@ type Store interface {
 	DeleteIdempotency(ctx context.Context, scope, key string) error
 }
 
+// LinkStore is a Store that also stores a link in the same atomic write as
+// the completion of a record (RunWithLink); both store implementations
+// satisfy it.
+type LinkStore interface {
+	Store
+	SwapLink(ctx context.Context, prev *store.Link, l store.Link, done *store.Completion) (*store.Link, error)
+}
+
+// LinkWrite is the last link write of a function run by RunWithLink: it is
+// stored by store.Store.SwapLink together with the completion of the
+// record, so that recording the link and completing cost one request.
+type LinkWrite struct {
+	// Prev is the link as fn read it, nil when there was none.
+	Prev *store.Link
+	// Link is the link to store; its Version is Prev's (0 when nil).
+	Link store.Link
+	// Rebase, when set, is called once if the write loses to a concurrent
+	// writer (store.ErrConflict): it returns the write to make instead,
+	// built on the link as it is stored now.
+	Rebase func(ctx context.Context) (*LinkWrite, error)
+}
+
 // Runner runs functions at most once per idempotency key, with the
 // semantics of Powertools for AWS Lambda. Set the fields before first use;
 // a Runner is then safe for concurrent use.
@@ -73,6 +95,20 @@ func New(st Store) *Runner { return &Runner{Store: st} }
 //     fails, the result is returned with the error (fn has run; the record
 //     stays IN_PROGRESS until its deadline).
 func (r *Runner) Run(ctx context.Context, scope, key string, payload []byte, fn func(context.Context) ([]byte, error)) (result []byte, replayed bool, err error) {
+	return r.RunWithLink(ctx, scope, key, payload, func(ctx context.Context) ([]byte, *LinkWrite, error) {
+		res, err := fn(ctx)
+		return res, nil, err
+	})
+}
+
+// RunWithLink is Run for a function whose last step is a link write: fn
+// returns the write instead of making it, and the write and the completion
+// of the record are one atomic write (the Store must be a LinkStore). When
+// the write fails (a concurrent writer won and Rebase did not help, or the
+// store failed) the record is deleted, as when fn fails, and the error is
+// returned: fn's effects were not recorded, so a retry must run it again.
+// A nil write completes the record as Run does.
+func (r *Runner) RunWithLink(ctx context.Context, scope, key string, payload []byte, fn func(context.Context) ([]byte, *LinkWrite, error)) (result []byte, replayed bool, err error) {
 	if key == "" {
 		return nil, false, fmt.Errorf("idempotency %s: %w", scope, ErrNoKey)
 	}
@@ -101,19 +137,49 @@ func (r *Runner) Run(ctx context.Context, scope, key string, payload []byte, fn 
 		return nil, false, &PersistenceError{Op: "claim", Scope: scope, Key: key, Err: err}
 	}
 
-	result, err = r.call(ctx, scope, key, fn)
+	result, w, err := r.call(ctx, scope, key, fn)
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cleanupTimeout())
 	defer cancel()
+	if err == nil && w != nil {
+		err = r.completeWithLink(cctx, scope, key, result, w)
+	}
 	if err != nil {
 		if derr := r.Store.DeleteIdempotency(cctx, scope, key); derr != nil {
 			return nil, false, errors.Join(err, &PersistenceError{Op: "delete", Scope: scope, Key: key, Err: derr})
 		}
 		return nil, false, err
 	}
+	if w != nil {
+		return result, false, nil
+	}
 	if cerr := r.Store.CompleteIdempotency(cctx, scope, key, result, r.now().Add(r.expiry()).Unix()); cerr != nil {
 		return result, false, &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: cerr}
 	}
 	return result, false, nil
+}
+
+// completeWithLink stores w and completes the record in one write,
+// rebasing w once on a conflict.
+func (r *Runner) completeWithLink(ctx context.Context, scope, key string, result []byte, w *LinkWrite) error {
+	ls, ok := r.Store.(LinkStore)
+	if !ok {
+		return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: errors.New("the store cannot write links")}
+	}
+	done := &store.Completion{Scope: scope, Key: key, Result: result, Expiration: r.now().Add(r.expiry()).Unix()}
+	for rebased := false; ; rebased = true {
+		_, err := ls.SwapLink(ctx, w.Prev, w.Link, done)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) || rebased || w.Rebase == nil {
+			return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: err}
+		}
+		rw, rerr := w.Rebase(ctx)
+		if rerr != nil || rw == nil {
+			return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: errors.Join(err, rerr)}
+		}
+		w = rw
+	}
 }
 
 // duplicate answers a claim that found a live record.
@@ -143,7 +209,7 @@ func (r *Runner) duplicate(ctx context.Context, scope, key, hash string, cur *st
 }
 
 // call runs fn; if fn panics, it deletes the record and panics on.
-func (r *Runner) call(ctx context.Context, scope, key string, fn func(context.Context) ([]byte, error)) ([]byte, error) {
+func (r *Runner) call(ctx context.Context, scope, key string, fn func(context.Context) ([]byte, *LinkWrite, error)) ([]byte, *LinkWrite, error) {
 	defer func() {
 		if p := recover(); p != nil {
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.cleanupTimeout())

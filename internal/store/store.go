@@ -39,6 +39,15 @@ type IdempotencyRecord struct {
 	Result               []byte // stored response of a COMPLETED record
 }
 
+// Completion is the completion of an idempotency record (the arguments
+// of CompleteIdempotency), made in the same atomic write as a link by
+// SwapLink.
+type Completion struct {
+	Scope, Key string
+	Result     []byte
+	Expiration int64 // epoch seconds
+}
+
 // LinkKind names the entity kind a link joins.
 type LinkKind string
 
@@ -129,6 +138,19 @@ type Store interface {
 	// PutLink writes a link with optimistic concurrency (see Link.Version)
 	// and keeps both directions consistent.
 	PutLink(ctx context.Context, l Link) (*Link, error)
+	// SwapLink writes l in place of prev, the link as the caller read it
+	// (nil when there was none), without reading it again: one conditional
+	// write that stores l with Version prev.Version+1 if the stored link is
+	// still prev (same GHL id and version; absent when prev is nil), else
+	// fails with ErrConflict. l.Version must be prev's version (0 when
+	// prev is nil) and l.GHLID prev's GHL id (ErrInvalid otherwise). Like
+	// PutLink it keeps both directions consistent and refuses a peer id
+	// linked to another GHL id. When done is not nil, the same atomic write
+	// completes that idempotency record as CompleteIdempotency does: the
+	// link and the completion are stored together or not at all (on
+	// ErrConflict the record stays IN_PROGRESS; a missing record is
+	// ErrNotFound and the link is not written).
+	SwapLink(ctx context.Context, prev *Link, l Link, done *Completion) (*Link, error)
 	// ListLinks returns the links of one kind in a location, ordered by GHL id,
 	// starting after the given GHL id ("" = from the start), at most limit.
 	ListLinks(ctx context.Context, locationID string, kind LinkKind, afterGHLID string, limit int) ([]Link, error)

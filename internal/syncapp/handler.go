@@ -13,6 +13,7 @@ import (
 
 	"github.com/ghlsync/ghlsync/internal/apigw"
 	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/tokens"
 )
 
 // Flows is what the routes call; *crmsync.Syncer satisfies it.
@@ -61,6 +62,15 @@ func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 		attrs := []any{"route", route, "status", res.Status, "outcome", res.Outcome, "duration_ms", now().Sub(start).Milliseconds()}
 		if res.Err != nil {
 			attrs = append(attrs, "error", res.Err.Error())
+		}
+		// The ReauthRequired alarm counts outcome reauth_required; the
+		// location tells the operator where to install the app again.
+		var reauth *tokens.ReauthRequiredError
+		if errors.As(res.Err, &reauth) {
+			attrs = append(attrs, "location_id", reauth.LocationID)
+			if reauth.CompanyID != "" {
+				attrs = append(attrs, "company_id", reauth.CompanyID)
+			}
 		}
 		level := slog.LevelInfo
 		if res.Status >= 500 || (res.Err != nil && res.Status != http.StatusUnauthorized && res.Status != http.StatusBadRequest) {

@@ -20,6 +20,7 @@ import (
 	"github.com/ghlsync/ghlsync/internal/peer/peersecret"
 	"github.com/ghlsync/ghlsync/internal/peer/stdwebhooks"
 	"github.com/ghlsync/ghlsync/internal/store/dynamostore"
+	"github.com/ghlsync/ghlsync/internal/sweep"
 	"github.com/ghlsync/ghlsync/internal/tokens"
 	"github.com/ghlsync/ghlsync/internal/webhook"
 )
@@ -30,6 +31,16 @@ const GHLTimeout = 20 * time.Second
 
 // Load reads the configuration through getenv and builds the Syncer.
 func Load(ctx context.Context, getenv func(string) string) (*crmsync.Syncer, config.Config, error) {
+	app, cfg, err := LoadApp(ctx, getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
+	return app.Syncer, cfg, nil
+}
+
+// LoadApp reads the configuration through getenv and builds the App: the
+// Syncer of the webhook routes and the sweep Runner of the schedules.
+func LoadApp(ctx context.Context, getenv func(string) string) (*App, config.Config, error) {
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
 		return nil, cfg, err
@@ -48,8 +59,8 @@ func Load(ctx context.Context, getenv func(string) string) (*crmsync.Syncer, con
 			o.BaseEndpoint = aws.String(cfg.SecretsManagerEndpoint)
 		}
 	})
-	s, err := New(ctx, cfg, sm, dynamostore.New(db, cfg.TableName))
-	return s, cfg, err
+	app, err := NewApp(ctx, cfg, sm, dynamostore.New(db, cfg.TableName))
+	return app, cfg, err
 }
 
 // Store is the store the Syncer and the token provider share.
@@ -62,10 +73,17 @@ type Store interface {
 
 // New builds the Syncer from cfg, a Secrets Manager client and the store.
 func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st Store) (*crmsync.Syncer, error) {
+	s, _, err := newSyncer(ctx, cfg, sm, st, nil)
+	return s, err
+}
+
+// newSyncer builds the Syncer; budget, when set, paces its GHL requests
+// with the sweeps' shared rate budget.
+func newSyncer(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st Store, budget *sweep.Budget) (*crmsync.Syncer, TokenSources, error) {
 	hc := &http.Client{Timeout: GHLTimeout}
 	oauthClient, err := ghl.NewClient(hc, ghl.WithBaseURL(cfg.GHLBaseURL))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tcfg := tokens.Config{Secrets: sm, Leases: st, Installations: st, SecretPrefix: cfg.SecretPrefix,
 		Minter: &ghlauth.Minter{HTTP: hc, Options: []ghl.Option{ghl.WithBaseURL(cfg.GHLBaseURL)}}}
@@ -77,12 +95,12 @@ func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st S
 	}
 	provider, err := tokens.New(tcfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	ps, err := peersecret.Load(ctx, sm, cfg.PeerSecretName)
 	if err != nil {
-		return nil, fmt.Errorf("peer secret: %w", err)
+		return nil, nil, fmt.Errorf("peer secret: %w", err)
 	}
 	url := cfg.PeerWebhookURL
 	if url == "" {
@@ -91,7 +109,7 @@ func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st S
 	peer, err := stdwebhooks.New(stdwebhooks.Config{URL: url, Secret: ps.SigningSecret, PreviousSecret: ps.PreviousSigningSecret,
 		LocationID: cfg.DefaultLocationID})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 
 	keys := webhook.DefaultGHLKeys()
@@ -103,12 +121,12 @@ func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st S
 	}
 	verifier, err := webhook.NewGHLVerifier(keys)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	verifier.Window = cfg.GHLWebhookWindow
 
-	return crmsync.New(crmsync.Options{
-		GHL:                    GHLFactory(provider, cfg.GHLBaseURL),
+	syncer, err := crmsync.New(crmsync.Options{
+		GHL:                    ghlFactory(provider, cfg.GHLBaseURL, budget),
 		Links:                  st,
 		Idempotency:            idempotency.New(st),
 		Peer:                   peer,
@@ -118,6 +136,7 @@ func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st S
 		AllowPeerContactDelete: cfg.AllowPeerContactDelete,
 		EchoSettle:             cfg.EchoSettle,
 	})
+	return syncer, provider, err
 }
 
 // TokenSources gives the token source of a location; *tokens.Provider
@@ -132,16 +151,38 @@ type TokenSources interface {
 // process-wide per-location rate limiter the ghl package shares between
 // clients.
 func GHLFactory(ts TokenSources, baseURL string, opts ...ghl.Option) crmsync.GHLFactory {
+	return ghlFactory(ts, baseURL, nil, opts...)
+}
+
+func ghlFactory(ts TokenSources, baseURL string, budget *sweep.Budget, opts ...ghl.Option) crmsync.GHLFactory {
+	clients := GHLClients(ts, baseURL, budget, opts...)
 	return crmsync.GHLFactoryFunc(func(ctx context.Context, locationID string) (crmsync.GHL, error) {
-		src, err := ts.TokenSource(ctx, locationID)
-		if err != nil {
-			return crmsync.GHL{}, err
-		}
-		hc := &http.Client{Timeout: GHLTimeout, Transport: &oauth2.Transport{Source: src, Base: http.DefaultTransport}}
-		c, err := ghl.NewClient(hc, append([]ghl.Option{ghl.WithBaseURL(baseURL), ghl.WithLocationID(locationID)}, opts...)...)
+		c, err := clients(ctx, locationID)
 		if err != nil {
 			return crmsync.GHL{}, err
 		}
 		return crmsync.ClientGHL(c), nil
 	})
+}
+
+// GHLClients returns a function that builds a location's GHL client: its
+// token source (bound to the invocation's context; the provider caches
+// tokens across invocations), the process-wide per-location rate limiter,
+// and, when budget is not nil, the rate budget shared through the store
+// with every other container — webhook flows and sweeps alike.
+func GHLClients(ts TokenSources, baseURL string, budget *sweep.Budget, opts ...ghl.Option) func(ctx context.Context, locationID string) (*ghl.Client, error) {
+	return func(ctx context.Context, locationID string) (*ghl.Client, error) {
+		src, err := ts.TokenSource(ctx, locationID)
+		if err != nil {
+			return nil, err
+		}
+		// A token failure (e.g. reauth_required) comes back as a
+		// *ghl.CredentialsError: never sent, never retried.
+		rt := ghl.NewTokenClient(src, http.DefaultTransport).Transport
+		if budget != nil {
+			rt = budget.Transport(locationID, rt)
+		}
+		hc := &http.Client{Timeout: GHLTimeout, Transport: rt}
+		return ghl.NewClient(hc, append([]ghl.Option{ghl.WithBaseURL(baseURL), ghl.WithLocationID(locationID)}, opts...)...)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ghlsync/ghlsync/internal/cli"
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
 )
 
@@ -39,11 +40,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, d := range ghlsandbox.Domains {
 		urls[d] = fs.String("webhook-url-"+string(d), "", "URL receiving "+string(d)+" webhooks")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sandbox: unexpected arguments %q", fs.Args())
 	}
 	opts := ghlsandbox.Options{Seed: *seed, RateLimit: ghlsandbox.RateLimitOptions{Disabled: *noLimits}}
 	if *timeScale != 1 {

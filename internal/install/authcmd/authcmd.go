@@ -14,7 +14,6 @@ package authcmd
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"html"
@@ -30,6 +29,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/ghlsync/ghlsync/internal/cli"
 	"github.com/ghlsync/ghlsync/internal/ghl"
 	"github.com/ghlsync/ghlsync/internal/ghlauth"
 	"github.com/ghlsync/ghlsync/internal/install"
@@ -49,8 +49,8 @@ const DefaultAuthorizeURL = "https://marketplace.gohighlevel.com/v2/oauth/choose
 // calendars). An agency install also needs oauth.readonly and oauth.write.
 const DefaultScopes = "contacts.readonly contacts.write locations/tasks.readonly calendars.readonly calendars/events.readonly calendars/events.write"
 
-// ErrUsage reports bad flags or arguments.
-var ErrUsage = errors.New("usage")
+// ErrUsage reports bad flags or arguments (cli.ErrUsage: exit code 2).
+var ErrUsage = cli.ErrUsage
 
 // options are the parsed flags.
 type options struct {
@@ -72,7 +72,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		fmt.Fprintln(stderr, "       ghlsync auth --pit TOKEN --location ID   store a Private Integration Token")
 		fmt.Fprintln(stderr, "The location's token secret goes to AWS Secrets Manager (normal SDK configuration) or --secrets-endpoint;")
 		fmt.Fprintln(stderr, "its installation record to DynamoDB (--table) or an embedded store file (--store-file), and becomes active.")
-		fmt.Fprintln(stderr, "Exit codes: 0 done, 1 failed or bad usage.")
+		fmt.Fprintln(stderr, "Exit codes: 0 done, 1 failed, 2 bad usage.")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.pit, "pit", "", "Private Integration Token to store (with --location)")
@@ -91,11 +91,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.dynamoEndpoint, "dynamodb-endpoint", "", "DynamoDB endpoint (DynamoDB Local)")
 	fs.StringVar(&o.storeFile, "store-file", "", "embedded store file instead of DynamoDB (local run)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "how long to wait for the browser redirect")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args); err != nil {
 		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("%w: unexpected arguments %q", ErrUsage, fs.Args())
 	}
 	if (o.pit == "") != (o.location == "") {
 		return o, fmt.Errorf("%w: --pit and --location go together", ErrUsage)

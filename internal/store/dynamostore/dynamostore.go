@@ -91,4 +91,15 @@ func transactionLost(err error) bool {
 	return false
 }
 
+// failedAt reports whether err is a transaction cancelled because the
+// condition of its item i failed.
+func failedAt(err error, i int) bool {
+	var tce *types.TransactionCanceledException
+	if !errors.As(err, &tce) || i >= len(tce.CancellationReasons) {
+		return false
+	}
+	c := tce.CancellationReasons[i].Code
+	return c != nil && *c == "ConditionalCheckFailed"
+}
+
 func ptr[T any](v T) *T { return &v }

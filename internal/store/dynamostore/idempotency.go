@@ -84,6 +84,24 @@ func (s *Store) CompleteIdempotency(ctx context.Context, scope, k string, result
 	if err := check.Complete(scope, k, result, expiration); err != nil {
 		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, err)
 	}
+	in, err := s.completeUpdate(scope, k, result, expiration)
+	if err != nil {
+		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, err)
+	}
+	_, err = s.api.UpdateItem(ctx, in)
+	if _, ok := conditionFailed(err); ok {
+		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, err)
+	}
+	return nil
+}
+
+// completeUpdate is the UpdateItem that completes a record: status
+// COMPLETED, the result and the new expiration, in_progress_expiration
+// removed, on condition that the record exists.
+func (s *Store) completeUpdate(scope, k string, result []byte, expiration int64) (*dynamodb.UpdateItemInput, error) {
 	pk, sk := idemKey(scope, k)
 	upd := expression.
 		Set(expression.Name("status"), expression.Value(string(store.StatusCompleted))).
@@ -99,23 +117,16 @@ func (s *Store) CompleteIdempotency(ctx context.Context, scope, k string, result
 		WithCondition(expression.Name(attrPK).AttributeExists()).
 		Build()
 	if err != nil {
-		return fmt.Errorf("complete idempotency %s/%s: build update: %w", scope, k, err)
+		return nil, fmt.Errorf("build update: %w", err)
 	}
-	_, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	return &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
 		Key:                       key(pk, sk),
 		UpdateExpression:          expr.Update(),
 		ConditionExpression:       expr.Condition(),
 		ExpressionAttributeNames:  expr.Names(),
 		ExpressionAttributeValues: expr.Values(),
-	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, store.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, err)
-	}
-	return nil
+	}, nil
 }
 
 // DeleteIdempotency implements store.Store. Deleting an absent record is not an error.

@@ -72,7 +72,32 @@ func (s *Store) PutLink(ctx context.Context, l store.Link) (*store.Link, error) 
 	if (cur == nil && l.Version != 0) || (cur != nil && cur.Version != l.Version) {
 		return nil, fmt.Errorf("put %s link %s/%s version %d: %w", l.Kind, l.LocationID, l.GHLID, l.Version, store.ErrConflict)
 	}
+	next, err := s.swap(ctx, cur, l, nil)
+	if err != nil {
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	return next, nil
+}
 
+// SwapLink implements store.Store with one TransactWriteItems and no read:
+// the GHL-side and peer-side puts conditioned on prev's version, the delete
+// of prev's peer-side item when the peer id changes, and, when done is set,
+// the UpdateItem of CompleteIdempotency (condition: the record exists).
+func (s *Store) SwapLink(ctx context.Context, prev *store.Link, l store.Link, done *store.Completion) (*store.Link, error) {
+	if err := check.Swap(prev, l, done); err != nil {
+		return nil, fmt.Errorf("swap %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	next, err := s.swap(ctx, prev, l, done)
+	if err != nil {
+		return nil, fmt.Errorf("swap %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	return next, nil
+}
+
+// swap writes l over cur (nil: absent) in one transaction whose conditions
+// re-check the version (so a concurrent writer makes it fail with
+// ErrConflict, never a half-written link), completing done with it.
+func (s *Store) swap(ctx context.Context, cur *store.Link, l store.Link, done *store.Completion) (*store.Link, error) {
 	next := l
 	next.Version = l.Version + 1
 	next.UpdatedAt = check.Instant(l.UpdatedAt)
@@ -92,26 +117,39 @@ func (s *Store) PutLink(ctx context.Context, l store.Link) (*store.Link, error) 
 	}
 	ghlPut, err := s.putWithCondition(newLinkItem(next, sideGHL), ghlCond)
 	if err != nil {
-		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+		return nil, err
 	}
 	peerPut, err := s.putWithCondition(newLinkItem(next, sidePeer), peerCond)
 	if err != nil {
-		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+		return nil, err
 	}
 	items := []types.TransactWriteItem{{Put: ghlPut}, {Put: peerPut}}
 	if cur != nil && cur.PeerID != l.PeerID {
 		del, err := s.deleteOldPeer(*cur)
 		if err != nil {
-			return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+			return nil, err
 		}
 		items = append(items, types.TransactWriteItem{Delete: del})
 	}
+	if done != nil {
+		upd, err := s.completeUpdate(done.Scope, done.Key, done.Result, done.Expiration)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, types.TransactWriteItem{Update: &types.Update{
+			TableName: upd.TableName, Key: upd.Key, UpdateExpression: upd.UpdateExpression, ConditionExpression: upd.ConditionExpression,
+			ExpressionAttributeNames: upd.ExpressionAttributeNames, ExpressionAttributeValues: upd.ExpressionAttributeValues,
+		}})
+	}
 	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	if done != nil && failedAt(err, len(items)-1) {
+		return nil, fmt.Errorf("complete idempotency %s/%s: %w", done.Scope, done.Key, store.ErrNotFound)
+	}
 	if transactionLost(err) {
-		return nil, fmt.Errorf("put %s link %s/%s version %d: %w", l.Kind, l.LocationID, l.GHLID, l.Version, store.ErrConflict)
+		return nil, fmt.Errorf("version %d: %w", l.Version, store.ErrConflict)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+		return nil, err
 	}
 	return &next, nil
 }

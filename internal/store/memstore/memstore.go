@@ -224,15 +224,65 @@ func (s *Store) PutLink(_ context.Context, l store.Link) (*store.Link, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
+	out, undo, err := s.putLink(l)
+	if err == nil {
+		err = s.save(undo)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	return &out, nil
+}
+
+// SwapLink implements store.Store: PutLink's checks and, when done is set,
+// the completion of the record, applied together under the lock.
+func (s *Store) SwapLink(_ context.Context, prev *store.Link, l store.Link, done *store.Completion) (*store.Link, error) {
+	if err := check.Swap(prev, l, done); err != nil {
+		return nil, fmt.Errorf("swap %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	var ik idemKey
+	if done != nil {
+		ik = idemKey{done.Scope, done.Key}
+		if _, ok := s.idem[ik]; !ok {
+			return nil, fmt.Errorf("swap %s link %s/%s: complete idempotency %s/%s: %w", l.Kind, l.LocationID, l.GHLID, done.Scope, done.Key, store.ErrNotFound)
+		}
+	}
+	out, undoLink, err := s.putLink(l)
+	if err != nil {
+		return nil, fmt.Errorf("swap %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	undo := undoLink
+	if done != nil {
+		undoIdem := restore(s.idem, ik)
+		undo = func() { undoIdem(); undoLink() }
+		rec := s.idem[ik]
+		rec.Status = store.StatusCompleted
+		rec.Result = cloneBytes(done.Result)
+		rec.Expiration = done.Expiration
+		rec.InProgressExpiration = 0
+		s.idem[ik] = rec
+	}
+	if err := s.save(undo); err != nil {
+		return nil, fmt.Errorf("swap %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
+	}
+	return &out, nil
+}
+
+// putLink applies a checked link write with s.mu held and returns the
+// stored link and the func that undoes the change (for a failed save).
+func (s *Store) putLink(l store.Link) (store.Link, func(), error) {
 	gk := linkKey{l.LocationID, l.Kind, l.GHLID}
 	pk := linkKey{l.LocationID, l.Kind, l.PeerID}
 	cur, exists := s.links[gk]
 	switch {
 	case !exists && l.Version != 0, exists && cur.Version != l.Version:
-		return nil, fmt.Errorf("put %s link %s/%s version %d: %w", l.Kind, l.LocationID, l.GHLID, l.Version, store.ErrConflict)
+		return store.Link{}, nil, fmt.Errorf("version %d: %w", l.Version, store.ErrConflict)
 	}
 	if owner, ok := s.peers[pk]; ok && owner != l.GHLID {
-		return nil, fmt.Errorf("put %s link %s/%s: peer id %s is linked to GHL id %s: %w", l.Kind, l.LocationID, l.GHLID, l.PeerID, owner, store.ErrConflict)
+		return store.Link{}, nil, fmt.Errorf("peer id %s is linked to GHL id %s: %w", l.PeerID, owner, store.ErrConflict)
 	}
 
 	undos := []func(){restore(s.links, gk), restore(s.peers, pk)}
@@ -245,14 +295,11 @@ func (s *Store) PutLink(_ context.Context, l store.Link) (*store.Link, error) {
 	l.UpdatedAt = check.Instant(l.UpdatedAt)
 	s.links[gk] = l
 	s.peers[pk] = l.GHLID
-	if err := s.save(func() {
+	return l, func() {
 		for _, u := range slices.Backward(undos) {
 			u()
 		}
-	}); err != nil {
-		return nil, fmt.Errorf("put %s link %s/%s: %w", l.Kind, l.LocationID, l.GHLID, err)
-	}
-	return &l, nil
+	}, nil
 }
 
 // ListLinks implements store.Store.

@@ -21,6 +21,7 @@ type NewStore func(t *testing.T) store.Store
 func Run(t *testing.T, newStore NewStore) {
 	t.Run("Idempotency", func(t *testing.T) { runIdempotency(t, newStore) })
 	t.Run("Links", func(t *testing.T) { runLinks(t, newStore) })
+	t.Run("SwapLink", func(t *testing.T) { runSwapLink(t, newStore) })
 	t.Run("Cursors", func(t *testing.T) { runCursors(t, newStore) })
 	t.Run("Leases", func(t *testing.T) { runLeases(t, newStore) })
 	t.Run("Installations", func(t *testing.T) { runInstallations(t, newStore) })

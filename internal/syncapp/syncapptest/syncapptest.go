@@ -47,7 +47,9 @@ import (
 	"github.com/ghlsync/ghlsync/internal/dynamotest"
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
 	"github.com/ghlsync/ghlsync/internal/lambdatest"
+	"github.com/ghlsync/ghlsync/internal/store"
 	"github.com/ghlsync/ghlsync/internal/store/dynamostore"
+	"github.com/ghlsync/ghlsync/internal/sweep"
 	"github.com/ghlsync/ghlsync/internal/webhook"
 )
 
@@ -160,6 +162,11 @@ func Start(t *testing.T, name string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The schedule samples sweep every active installation.
+	if err := dynamostore.New(client, table).PutInstallation(t.Context(), store.Installation{LocationID: LocationID,
+		Status: store.InstallActive, SecretName: "ghlsync/test/locations/" + LocationID, UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	ghlSrv := httptest.NewServer(e.Sandbox)
 	t.Cleanup(ghlSrv.Close)
 	peerSrv := httptest.NewServer(e.Peer)
@@ -237,6 +244,59 @@ func (e *Env) Invoke(file string) events.APIGatewayV2HTTPResponse {
 		e.t.Fatalf("%s: %v", file, err)
 	}
 	return resp
+}
+
+// IsSchedule reports whether a sample is a schedule Input
+// (schedule-*.json) rather than an API Gateway event.
+func IsSchedule(file string) bool { return strings.HasPrefix(file, "schedule-") }
+
+// InvokeSchedule sends one schedule sample (the exact Input the template's
+// schedule sends) to the function and returns the sweep report it answers.
+func (e *Env) InvokeSchedule(file string) sweep.Report {
+	e.t.Helper()
+	raw, err := os.ReadFile(filepath.Join(e.dir, file))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := e.rt.Invoke(e.t.Context(), bytes.TrimSpace(raw), 20*time.Second)
+	if err != nil {
+		e.t.Fatalf("%s: %v\n%s", file, err, e.fn.Output())
+	}
+	if res.Error != nil {
+		e.t.Fatalf("%s: invocation error %+v\n%s", file, res.Error, e.fn.Output())
+	}
+	var rep sweep.Report
+	if err := json.Unmarshal(res.Payload, &rep); err != nil {
+		e.t.Fatalf("%s: %v: %s", file, err, res.Payload)
+	}
+	return rep
+}
+
+// CheckSchedules runs every schedule sample of files (schedule-*.json)
+// through the function and checks that each swept the sample location to
+// the end: one location, caught up, no error, at least one page read from
+// the sandbox.
+func (e *Env) CheckSchedules(files []string) {
+	e.t.Helper()
+	n := 0
+	for _, file := range files {
+		if !IsSchedule(file) {
+			continue
+		}
+		n++
+		rep := e.InvokeSchedule(file)
+		if len(rep.Locations) != 1 {
+			e.t.Errorf("%s: report of %d locations, want 1: %+v", file, len(rep.Locations), rep)
+			continue
+		}
+		l := rep.Locations[0]
+		if l.LocationID != LocationID || l.Outcome != sweep.OutcomeCaughtUp || l.Error != "" || l.Pages < 1 || l.Requests < 1 {
+			e.t.Errorf("%s: %+v, want location %s caught up after reading at least one page", file, l, LocationID)
+		}
+	}
+	if n == 0 {
+		e.t.Errorf("no schedule-*.json sample in %s", e.dir)
+	}
 }
 
 // resign puts the sandbox contact and the current time into a peer sample

@@ -132,6 +132,27 @@ func Link(l store.Link) error {
 	return nil
 }
 
+// Swap checks the arguments of SwapLink: l is valid, continues prev (same
+// location, kind, GHL id and version; version 0 when prev is nil), and
+// done, when set, is a valid completion.
+func Swap(prev *store.Link, l store.Link, done *store.Completion) error {
+	if err := Link(l); err != nil {
+		return err
+	}
+	switch {
+	case prev == nil && l.Version != 0:
+		return fmt.Errorf("link version %d without the link it replaces: %w", l.Version, store.ErrInvalid)
+	case prev != nil && (prev.LocationID != l.LocationID || prev.Kind != l.Kind || prev.GHLID != l.GHLID):
+		return fmt.Errorf("link %s/%s replaces link %s/%s: %w", l.LocationID, l.GHLID, prev.LocationID, prev.GHLID, store.ErrInvalid)
+	case prev != nil && prev.Version != l.Version:
+		return fmt.Errorf("link version %d replaces version %d: %w", l.Version, prev.Version, store.ErrInvalid)
+	}
+	if done != nil {
+		return Complete(done.Scope, done.Key, done.Result, done.Expiration)
+	}
+	return nil
+}
+
 // ListLinks checks the arguments of ListLinks.
 func ListLinks(locationID string, kind store.LinkKind, afterGHLID string, limit int) error {
 	if err := Prefix("location id", locationID); err != nil {
