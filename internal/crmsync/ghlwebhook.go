@@ -129,20 +129,22 @@ func (s *Syncer) fromGHL(ctx context.Context, domain Kind, p *ghlPayload) (Chang
 	if err != nil {
 		return finish(rep, fmt.Errorf("GHL client for location %s: %w", p.LocationID, err))
 	}
-	var out *outbound
-	switch domain {
-	case KindContact:
-		out, err = s.fetchContact(ctx, g, p.LocationID, id)
-	case KindTask:
-		out, err = s.fetchTask(ctx, g, p.LocationID, id, contactID, p.Title)
-	case KindNote:
-		out, err = s.fetchNote(ctx, g, p.LocationID, id, contactID)
-	case KindAppointment:
-		out, err = s.fetchAppointment(ctx, g, p.LocationID, id, contactID)
+	fetch := func(ctx context.Context) (*outbound, error) {
+		switch domain {
+		case KindContact:
+			return s.fetchContact(ctx, g, p.LocationID, id)
+		case KindTask:
+			return s.fetchTask(ctx, g, p.LocationID, id, contactID, p.Title)
+		case KindNote:
+			return s.fetchNote(ctx, g, p.LocationID, id, contactID)
+		}
+		return s.fetchAppointment(ctx, g, p.LocationID, id, contactID)
 	}
+	out, err := fetch(ctx)
 	if err != nil {
 		return finish(rep, err)
 	}
+	out.refetch = fetch
 	// Tasks carry no dateAdded: their create event says they are new.
 	out.fresh = s.fresh(out.created, p.Type == "TaskCreate")
 	return finish(s.deliver(ctx, out))
@@ -174,6 +176,12 @@ type outbound struct {
 	// a brand-new entity (see Syncer.fresh).
 	created time.Time
 	fresh   bool
+	// refetch reads the entity from GHL again. deliver calls it after
+	// waiting for a peer→GHL write in flight: the state fetched before the
+	// wait may be an intermediate one of that write (say, the upsert done
+	// and the tags not yet added), and only the current state may be
+	// compared with the link. Nil when the caller holds no GHL source.
+	refetch func(ctx context.Context) (*outbound, error)
 }
 
 func (o *outbound) setPeerID(peerID string) {
@@ -239,9 +247,27 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 			return rep, err
 		}
 	}
-	link, err := s.awaitPending(ctx, o, link, fp)
+	link, waited, err := s.awaitPending(ctx, o, link, fp)
 	if err != nil {
 		return rep, err
+	}
+	if waited && o.refetch != nil {
+		cur, err := o.refetch(ctx)
+		if err != nil {
+			return rep, err
+		}
+		cur.fresh, cur.refetch = o.fresh, nil
+		o, fp, rep.Type = cur, "", upserted
+		if o.entity != nil {
+			fp = Fingerprint(o.entity)
+		} else {
+			rep.Type = deleted
+		}
+		if o.link == nil {
+			o.link = link
+		} else {
+			link = o.link
+		}
 	}
 	now := s.opts.Now()
 	var ev Event
@@ -334,9 +360,9 @@ func (s *Syncer) settle(ctx context.Context, d time.Duration) error {
 // awaitPending waits, while the link marks a peer→GHL write in flight
 // whose outcome the state o does not match yet (fingerprint fp; a delete
 // when o has no entity), for that write to be recorded: it polls the link,
-// at most EchoSettle, and returns the link as last read. Without a write
-// in flight it returns at once.
-func (s *Syncer) awaitPending(ctx context.Context, o *outbound, link *store.Link, fp string) (*store.Link, error) {
+// at most EchoSettle, and returns the link as last read and whether it
+// waited. Without a write in flight it returns at once.
+func (s *Syncer) awaitPending(ctx context.Context, o *outbound, link *store.Link, fp string) (_ *store.Link, waited bool, _ error) {
 	deadline := s.opts.Now().Add(s.opts.EchoSettle)
 	for link != nil {
 		meta := parseLinkMeta(link.SourceVersion)
@@ -346,15 +372,16 @@ func (s *Syncer) awaitPending(ctx context.Context, o *outbound, link *store.Link
 			known = fp == link.PeerFingerprint || fp == link.GHLFingerprint || fp == meta.PendingFP
 		}
 		if !meta.pending(now) || known || !now.Before(deadline) {
-			return link, nil
+			return link, waited, nil
 		}
 		if err := s.settle(ctx, min(pendingPoll, deadline.Sub(now))); err != nil {
-			return nil, err
+			return nil, waited, err
 		}
+		waited = true
 		var err error
 		if link, err = s.linkByGHL(ctx, o.locationID, o.kind, o.ghlID); err != nil {
-			return nil, err
+			return nil, waited, err
 		}
 	}
-	return link, nil
+	return link, waited, nil
 }

@@ -184,6 +184,22 @@ type harness struct {
 	// commitDelay delays every link write that completes a delivery
 	// (SwapLink with a completion), in nanoseconds.
 	commitDelay atomic.Int64
+	// tagDelay delays every GHL tag request (add or remove), in
+	// nanoseconds, so a GHL webhook can see a peer→GHL write half done.
+	tagDelay atomic.Int64
+}
+
+// delayTags delays GHL tag requests by *delay.
+type delayTags struct {
+	base  http.RoundTripper
+	delay *atomic.Int64
+}
+
+func (d delayTags) RoundTrip(r *http.Request) (*http.Response, error) {
+	if n := d.delay.Load(); n > 0 && strings.HasSuffix(r.URL.Path, "/tags") {
+		time.Sleep(time.Duration(n))
+	}
+	return d.base.RoundTrip(r)
 }
 
 // delayedCommits delays the writes that complete a delivery by
@@ -298,7 +314,8 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token})}}
+	hc := &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: token}),
+		Base: delayTags{base: http.DefaultTransport, delay: &h.tagDelay}}}
 	h.syncer, err = crmsync.New(crmsync.Options{
 		GHL: crmsync.GHLFactoryFunc(func(ctx context.Context, locationID string) (crmsync.GHL, error) {
 			c, err := ghl.NewClient(hc, ghl.WithBaseURL(ghlSrv.URL), ghl.WithLocationID(locationID),

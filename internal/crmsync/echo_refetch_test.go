@@ -1,0 +1,45 @@
+package crmsync_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
+)
+
+// A peer update that changes a field and a tag is two GHL writes (the
+// update, then the tag add). GHL's webhook for the first one reads the
+// contact half written; after waiting for the write in flight the flow
+// must compare the current state, not the half-written one it read first,
+// or it delivers that intermediate state back to the peer.
+func TestEchoOfHalfWrittenPeerUpdate(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo, echoSettle: 3 * time.Second,
+			now: func() time.Time { return time.Now().Add(time.Minute) }})
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "half@example.com", FirstName: "Half"}))
+		h.flush()
+		var pc crmsync.Contact
+		if !h.peer.get(crmsync.KindContact, c.ID, &pc) {
+			t.Fatal("the peer has no state for the contact")
+		}
+		before := h.peer.count()
+
+		pc.City, pc.Tags, pc.UpdatedAt = "Quito", append(pc.Tags, "vip"), time.Time{}
+		h.tagDelay.Store(int64(300 * time.Millisecond))
+		if s, b := h.sendPeer("half-1", crmsync.ContactUpserted, pc); s != http.StatusOK {
+			t.Fatalf("contact.upserted = %d %s", s, b)
+		}
+		h.flush()
+
+		got, ok := h.sb.Contact(h.loc.ID, c.ID)
+		if !ok || got.City != "Quito" || len(got.Tags) != 1 || got.Tags[0] != "vip" {
+			t.Fatalf("GHL contact = %+v, want city Quito and tag vip", got)
+		}
+		if n := h.peer.count() - before; n != 0 {
+			t.Errorf("deliveries back to the peer after its own update = %d, want 0 (echo)", n)
+		}
+	})
+}
