@@ -12,6 +12,7 @@ import (
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox/sandboxcmd"
 	"github.com/ghlsync/ghlsync/internal/install/authcmd"
 	"github.com/ghlsync/ghlsync/internal/replay"
+	"github.com/ghlsync/ghlsync/internal/sweep/backfillcmd"
 )
 
 // command is one subcommand. To add one, append to commands; the logic
@@ -27,6 +28,7 @@ var commands = []command{
 	{name: "sandbox", summary: sandboxcmd.Usage, run: sandboxcmd.Run},
 	{name: "replay", summary: replay.Usage, run: replay.Run},
 	{name: "auth", summary: authcmd.Usage, run: authcmd.Run},
+	{name: "backfill", summary: backfillcmd.Usage, run: backfillcmd.Run},
 	{name: "version", summary: versionUsage, run: runVersion},
 }
 

@@ -50,6 +50,9 @@ type Options struct {
 	// default when zero); shorter than the token provider's refresh
 	// margin, every use of an OAuth token refreshes it.
 	AccessTokenTTL time.Duration
+	// RateLimit, when set, is the sandbox's rate limit (by default the
+	// limit is too high to reach).
+	RateLimit *ghlsandbox.RateLimitOptions
 }
 
 // Store is the store the flows use.
@@ -113,10 +116,14 @@ func New(tb testing.TB, o Options) *App {
 		tb.Fatal(err)
 	}
 	a.edPriv = priv
+	// Not Disabled: a disabled limiter still counts down
+	// X-RateLimit-Remaining, and the client would pace itself to it.
+	limit := ghlsandbox.RateLimitOptions{Burst: 1 << 30, Daily: 1 << 30}
+	if o.RateLimit != nil {
+		limit = *o.RateLimit
+	}
 	a.Sandbox, err = ghlsandbox.New(ghlsandbox.Options{Seed: o.Seed, Ed25519Key: priv, RSAKey: RSAKey(), AccessTokenTTL: o.AccessTokenTTL,
-		// Not Disabled: a disabled limiter still counts down
-		// X-RateLimit-Remaining, and the client would pace itself to it.
-		RateLimit: ghlsandbox.RateLimitOptions{Burst: 1 << 30, Daily: 1 << 30},
+		RateLimit: limit,
 		Webhooks:  ghlsandbox.WebhookOptions{RetryInterval: 30 * time.Millisecond, RetryJitter: -1}})
 	if err != nil {
 		tb.Fatal(err)

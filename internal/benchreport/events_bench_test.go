@@ -51,7 +51,9 @@ func check[T any](tb testing.TB) func(T, error) {
 }
 
 // basePeerID is a contact the peer created (linked) before the peer→GHL
-// scenarios for tasks, notes and appointments.
+// scenarios; contact.tagged adds its tags to it. Tasks, notes and
+// appointments name the seeded contacts in turn (by GHL id), so that no
+// contact collects hundreds of them.
 const basePeerID = "cust_bench_base"
 
 func scenarios(pool []ghlsandbox.Contact) []scenario {
@@ -91,18 +93,18 @@ func scenarios(pool []ghlsandbox.Contact) []scenario {
 		{"peer/task.upserted", func(tb testing.TB, a *apptest.App, i int) events.APIGatewayV2HTTPRequest {
 			n := seq.Add(1)
 			return a.PeerDelivery(tb, fmt.Sprintf("msg_k%d", n), crmsync.TaskUpserted, map[string]any{
-				"peerId": fmt.Sprintf("task_%d", n), "contactPeerId": basePeerID, "title": "Send quote", "dueDate": due, "completed": false})
+				"peerId": fmt.Sprintf("task_%d", n), "contactGhlId": contact(i).ID, "title": "Send quote", "dueDate": due, "completed": false})
 		}},
 		{"peer/note.upserted", func(tb testing.TB, a *apptest.App, i int) events.APIGatewayV2HTTPRequest {
 			n := seq.Add(1)
 			return a.PeerDelivery(tb, fmt.Sprintf("msg_n%d", n), crmsync.NoteUpserted, map[string]any{
-				"peerId": fmt.Sprintf("note_%d", n), "contactPeerId": basePeerID, "body": "Asked about pricing."})
+				"peerId": fmt.Sprintf("note_%d", n), "contactGhlId": contact(i).ID, "body": "Asked about pricing."})
 		}},
 		{"peer/appointment.upserted", func(tb testing.TB, a *apptest.App, i int) events.APIGatewayV2HTTPRequest {
 			n := seq.Add(1)
 			start := due.Add(time.Duration(n) * time.Hour)
 			return a.PeerDelivery(tb, fmt.Sprintf("msg_a%d", n), crmsync.AppointmentUpserted, map[string]any{
-				"peerId": fmt.Sprintf("mtg_%d", n), "contactPeerId": basePeerID, "calendarId": a.Location.CalendarID,
+				"peerId": fmt.Sprintf("mtg_%d", n), "contactGhlId": contact(i).ID, "calendarId": a.Location.CalendarID,
 				"title": "Renewal call", "startTime": start, "endTime": start.Add(30 * time.Minute)})
 		}},
 		{"pull/contact", func(tb testing.TB, a *apptest.App, i int) events.APIGatewayV2HTTPRequest {

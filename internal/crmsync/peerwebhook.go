@@ -12,8 +12,9 @@ import (
 )
 
 // HandlePeerWebhook runs one delivery from the peer on the domain's route:
-// Peer.Receive verifies and parses it (401 unverifiable, 400 malformed),
-// the delivery id is claimed (a completed duplicate answers 200 with the
+// Peer.Receive verifies and parses it (401 unverifiable, 400 malformed,
+// 503 when it could not read the peer now: ErrPeerUnavailable), the
+// delivery id is claimed (a completed duplicate answers 200 with the
 // stored report, one in progress 409), and each change is applied to GHL:
 // stale and echoed changes are dropped, the rest written (a contact in one
 // call, tags by add/remove) and linked. A transient failure answers 503
@@ -27,6 +28,9 @@ func (s *Syncer) HandlePeerWebhook(ctx context.Context, domain Kind, header http
 		return errorResult(http.StatusUnauthorized, "unauthenticated", "the delivery signature or timestamp does not verify", err)
 	case errors.As(err, &bad):
 		return errorResult(http.StatusBadRequest, "malformed", bad.Problem, err)
+	case errors.Is(err, ErrPeerUnavailable):
+		return Result{Status: http.StatusServiceUnavailable, Body: ErrorBody{Error: "retry", Message: "the peer could not be read now; deliver it again"},
+			Header: map[string]string{"Retry-After": "30"}, Outcome: "retry", Err: err}
 	case err != nil:
 		return errorResult(http.StatusBadRequest, "malformed", "the delivery could not be read", err)
 	}

@@ -14,8 +14,9 @@ import (
 // the link decide whether the peer already has the state, the event id is
 // deterministic, the link records what was sent — and skips only what a
 // sweep does not need: the fetch (the sweep already holds the state) and
-// the echo-settle pause (a sweep is not triggered by a write of ghlsync's
-// own, and pausing per entity would cost hours on a backfill).
+// the pause for brand-new entities (a sweep is not triggered by a write
+// of ghlsync's own, so its entities are never "fresh"; deliver still
+// waits while the link marks a peer→GHL write in flight).
 
 // SyncFromGHL delivers the GHL state of one entity, as a sweep read it, to
 // the peer unless the peer already has it, and records the link. entity is
@@ -30,7 +31,7 @@ func (s *Syncer) SyncFromGHL(ctx context.Context, locationID string, kind Kind, 
 	if err != nil {
 		return ChangeReport{LocationID: locationID, Outcome: OutcomeFailed, Reason: err.Error()}, nil
 	}
-	return finish(s.sweepSyncer().deliver(ctx, out))
+	return finish(s.deliver(ctx, out))
 }
 
 // SyncDeletedFromGHL tells the peer that the entity ghlID of kind is gone
@@ -43,7 +44,7 @@ func (s *Syncer) SyncDeletedFromGHL(ctx context.Context, locationID string, kind
 			Reason: fmt.Sprintf("sweep delete of kind %q id %q", kind, ghlID)}, nil
 	}
 	out := &outbound{kind: kind, locationID: locationID, ghlID: ghlID, contactID: contactID}
-	return finish(s.sweepSyncer().deliver(ctx, out))
+	return finish(s.deliver(ctx, out))
 }
 
 // GHLFingerprint returns the fingerprint the flows record for the GHL
@@ -56,13 +57,6 @@ func GHLFingerprint(locationID string, kind Kind, contactID string, entity any) 
 		return ""
 	}
 	return Fingerprint(out.entity)
-}
-
-// sweepSyncer is s without the echo-settle pause.
-func (s *Syncer) sweepSyncer() *Syncer {
-	cp := &Syncer{opts: s.opts}
-	cp.opts.EchoSettle = -1
-	return cp
 }
 
 // sweepOutbound converts a GHL entity read by a sweep to the flow's

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ghlsync/ghlsync/internal/config"
 	"github.com/ghlsync/ghlsync/internal/samtemplate"
 	"github.com/ghlsync/ghlsync/internal/store/dynamostore"
 )
@@ -473,6 +474,11 @@ func TestParameters(t *testing.T) {
 		"TaskSweepSchedule":       "rate(15 minutes)",
 		"NoteSweepSchedule":       "rate(30 minutes)",
 		"AppointmentPullSchedule": "rate(15 minutes)",
+		"Peer":                    config.PeerStdWebhooks,
+		"IncidentioCustomField":   config.DefaultIncidentIOCustomField,
+		"IncidentioCatalogType":   config.DefaultIncidentIOCatalogType,
+		"IncidentioBaseUrl":       "",
+		"GhlAppUrl":               config.DefaultGHLAppURL,
 	} {
 		p, ok := tpl.Parameters[name]
 		if !ok {
@@ -485,6 +491,10 @@ func TestParameters(t *testing.T) {
 		if p["Description"] == nil {
 			t.Errorf("parameter %s has no Description", name)
 		}
+	}
+	// Peer offers exactly the connectors config.PeerFromEnv accepts.
+	if diff := cmp.Diff([]any{config.PeerStdWebhooks, config.PeerIncidentIO}, tpl.Parameters["Peer"]["AllowedValues"]); diff != "" {
+		t.Errorf("parameter Peer AllowedValues (-want +got):\n%s", diff)
 	}
 }
 

@@ -28,7 +28,8 @@ var localOnly = map[string]string{
 func TestEnvironmentWired(t *testing.T) {
 	t.Parallel()
 	read := map[string]string{} // name -> where it is read
-	// config.FromEnv reads everything through getenv: record the names.
+	// config.FromEnv and config.PeerFromEnv (both read by syncapp.LoadApp)
+	// read everything through getenv: record the names.
 	_, _ = config.FromEnv(func(k string) string {
 		read[k] = "internal/config"
 		if k == "TABLE_NAME" {
@@ -38,6 +39,14 @@ func TestEnvironmentWired(t *testing.T) {
 	})
 	if len(read) == 0 {
 		t.Fatal("config.FromEnv read no variables; the recorder is broken")
+	}
+	n := len(read)
+	_, _ = config.PeerFromEnv(func(k string) string {
+		read[k] = "internal/config (PeerFromEnv)"
+		return ""
+	})
+	if len(read) == n {
+		t.Fatal("config.PeerFromEnv read no variables; the recorder is broken")
 	}
 	for name, where := range envReadsInFunctions(t) {
 		if _, ok := read[name]; !ok {

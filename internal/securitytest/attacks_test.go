@@ -77,7 +77,9 @@ func routes(t *testing.T, a *apptest.App) []route {
 	if err != nil {
 		t.Fatal(err)
 	}
-	peerSign := func(id string, at time.Time, body []byte) http.Header { return a.PeerSecret.SignedHeaders(id, at, body) }
+	peerSign := func(id string, at time.Time, body []byte) http.Header {
+		return a.PeerSecret.SignedHeaders(id, at, body)
+	}
 	peerForge := func(id string, at time.Time, body []byte) http.Header { return other.SignedHeaders(id, at, body) }
 	ghlRoute := func(name string, change func(c ghlsandbox.Contact)) route {
 		return route{name: "POST /ghl/webhooks/" + name, ghl: true, sign: ghlSign, forge: ghlForge, sigHeader: "x-ghl-signature",

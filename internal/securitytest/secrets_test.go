@@ -140,10 +140,16 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	// GHL → peer, every domain.
 	due := time.Now().Add(48 * time.Hour).UTC()
 	for _, ev := range []events.APIGatewayV2HTTPRequest{
-		hook(func() { _, _ = a.Sandbox.UpdateContact(a.Location.ID, pool[0].ID, func(c *ghlsandbox.Contact) { c.City = "Oslo" }) }),
-		hook(func() { _, _ = a.Sandbox.CreateTask(a.Location.ID, pool[0].ID, ghlsandbox.Task{Title: "Call", DueDate: due}) }),
+		hook(func() {
+			_, _ = a.Sandbox.UpdateContact(a.Location.ID, pool[0].ID, func(c *ghlsandbox.Contact) { c.City = "Oslo" })
+		}),
+		hook(func() {
+			_, _ = a.Sandbox.CreateTask(a.Location.ID, pool[0].ID, ghlsandbox.Task{Title: "Call", DueDate: due})
+		}),
 		hook(func() { _, _ = a.Sandbox.CreateNote(a.Location.ID, pool[0].ID, ghlsandbox.Note{Body: "Note"}) }),
-		hook(func() { _, _ = a.Sandbox.CreateAppointment(a.Location.ID, ghlsandbox.Appointment{ContactID: pool[0].ID}) }),
+		hook(func() {
+			_, _ = a.Sandbox.CreateAppointment(a.Location.ID, ghlsandbox.Appointment{ContactID: pool[0].ID})
+		}),
 	} {
 		invoke(a.Handler, ev, http.StatusOK)
 	}
@@ -169,7 +175,9 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	invoke(a.Handler, bad, http.StatusUnauthorized)
 
 	// Error paths: forged, stale, malformed deliveries; GHL failing.
-	forged := hook(func() { _, _ = a.Sandbox.UpdateContact(a.Location.ID, pool[1].ID, func(c *ghlsandbox.Contact) { c.City = "Rome" }) })
+	forged := hook(func() {
+		_, _ = a.Sandbox.UpdateContact(a.Location.ID, pool[1].ID, func(c *ghlsandbox.Contact) { c.City = "Rome" })
+	})
 	forged.Body = strings.Replace(forged.Body, "Rome", "Roma", 1)
 	invoke(a.Handler, forged, http.StatusUnauthorized)
 	stale := a.PeerDelivery(t, "msg_stale", crmsync.ContactUpserted, map[string]any{"peerId": "cust_s2", "email": "s2@example.com"})
@@ -178,7 +186,9 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	malformed := a.PeerDelivery(t, "msg_bad", crmsync.ContactUpserted, map[string]any{"peerId": 42})
 	invoke(a.Handler, malformed, http.StatusBadRequest)
 	a.Sandbox.SetFaults(ghlsandbox.Faults{Seed: 1, Global: ghlsandbox.FaultRates{ServerError: 1}})
-	failing := hook(func() { _, _ = a.Sandbox.UpdateContact(a.Location.ID, pool[2].ID, func(c *ghlsandbox.Contact) { c.City = "Lima" }) })
+	failing := hook(func() {
+		_, _ = a.Sandbox.UpdateContact(a.Location.ID, pool[2].ID, func(c *ghlsandbox.Contact) { c.City = "Lima" })
+	})
 	invoke(a.Handler, failing, http.StatusTooManyRequests)
 	a.Sandbox.SetFaults(ghlsandbox.Faults{})
 
@@ -236,7 +246,9 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := hook(func() { _, _ = a.Sandbox.UpdateContact(loc2.ID, c2.ID, func(c *ghlsandbox.Contact) { c.City = "Accra" }) })
+	ev := hook(func() {
+		_, _ = a.Sandbox.UpdateContact(loc2.ID, c2.ID, func(c *ghlsandbox.Contact) { c.City = "Accra" })
+	})
 	invoke(syncHandler, ev, http.StatusOK)
 	after := secrets.addSecretJSON(t, sm.Client(), locSecret)
 	if fmt.Sprint(before) == fmt.Sprint(after) {
@@ -247,7 +259,9 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 	invoke(installer, apptest.Request(installapp.RouteWebhook, http.Header{"X-Ghl-Signature": {a.SignGHL(body)}}, body), http.StatusOK)
 	// The sync path after the uninstall: a failure (its status is the
 	// flows' business; its error is scanned).
-	ev = hook(func() { _, _ = a.Sandbox.UpdateContact(loc2.ID, c2.ID, func(c *ghlsandbox.Contact) { c.City = "Kumasi" }) })
+	ev = hook(func() {
+		_, _ = a.Sandbox.UpdateContact(loc2.ID, c2.ID, func(c *ghlsandbox.Contact) { c.City = "Kumasi" })
+	})
 	invoke(syncHandler, ev, 0)
 
 	// The scan.

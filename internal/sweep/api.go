@@ -75,33 +75,89 @@ type Store interface {
 	ListInstallations(ctx context.Context) ([]store.Installation, error)
 }
 
-// counted counts the GHL calls of one location's sweep.
+// counted counts the GHL calls of one location's sweep and stops them
+// before GHL's daily budget is spent: once a response reports at most
+// reserve requests left today, every further call of the sweep fails with
+// a daily *ghl.RateLimitError without being sent, leaving the rest of the
+// day's budget to webhook traffic (and no request meets a 429).
 type counted struct {
-	API
-	n *atomic.Int64
+	api     API
+	pace    func(ctx context.Context) error
+	loc     string
+	reserve int
+	n       *atomic.Int64
+	stopped *atomic.Bool
+}
+
+func (c counted) before(ctx context.Context) error {
+	if c.stopped.Load() {
+		return &ghl.RateLimitError{LocationID: c.loc, Daily: true}
+	}
+	if c.pace != nil {
+		if err := c.pace(ctx); err != nil {
+			return err
+		}
+	}
+	c.n.Add(1)
+	return nil
+}
+
+func (c counted) after(resp *ghl.Response) {
+	if resp != nil && resp.Rate.DailyKnown() && resp.Rate.DailyRemaining <= c.reserve {
+		c.stopped.Store(true)
+	}
 }
 
 func (c counted) SearchContacts(ctx context.Context, r *ghl.SearchContactsRequest) (*ghl.SearchContactsResult, *ghl.Response, error) {
-	c.n.Add(1)
-	return c.API.SearchContacts(ctx, r)
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.SearchContacts(ctx, r)
+	c.after(resp)
+	return v, resp, err
 }
+
 func (c counted) GetContact(ctx context.Context, id string) (*ghl.Contact, *ghl.Response, error) {
-	c.n.Add(1)
-	return c.API.GetContact(ctx, id)
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.GetContact(ctx, id)
+	c.after(resp)
+	return v, resp, err
 }
+
 func (c counted) SearchTasks(ctx context.Context, loc string, r *ghl.SearchTasksRequest) ([]ghl.Task, *ghl.Response, error) {
-	c.n.Add(1)
-	return c.API.SearchTasks(ctx, loc, r)
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.SearchTasks(ctx, loc, r)
+	c.after(resp)
+	return v, resp, err
 }
+
 func (c counted) ListTasks(ctx context.Context, id string) ([]ghl.Task, *ghl.Response, error) {
-	c.n.Add(1)
-	return c.API.ListTasks(ctx, id)
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.ListTasks(ctx, id)
+	c.after(resp)
+	return v, resp, err
 }
+
 func (c counted) ListNotes(ctx context.Context, id string) ([]ghl.Note, *ghl.Response, error) {
-	c.n.Add(1)
-	return c.API.ListNotes(ctx, id)
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.ListNotes(ctx, id)
+	c.after(resp)
+	return v, resp, err
 }
+
 func (c counted) ListAppointments(ctx context.Context, id string) ([]ghl.Appointment, *ghl.Response, error) {
-	c.n.Add(1)
-	return c.API.ListAppointments(ctx, id)
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.ListAppointments(ctx, id)
+	c.after(resp)
+	return v, resp, err
 }

@@ -39,6 +39,14 @@ var ErrBudgetDeadline = errors.New("sweep: no rate budget before the deadline")
 // room for webhooks. Sweeps reserve SweepChunk units per store call to keep
 // the store traffic small; unused units lapse with their window.
 //
+// Sweeps also pace their requests evenly (Pace, called before the GHL
+// client's own limiter): a burst at the start of each window would meet
+// GHL's own window (which opens with its first request), the client's
+// sliding log and the remaining count GHL reports out of phase, and lose
+// half the rate to waiting; evenly paced, no 10 s span ever holds more
+// than the share, so a sweep keeps its share of the limit and leaves the
+// rest free.
+//
 // A Budget is safe for concurrent use. Its zero value is not usable; set
 // Store (the other fields have defaults).
 type Budget struct {
@@ -55,6 +63,7 @@ type Budget struct {
 
 	mu   sync.Mutex
 	held map[reserveKey]*reserve
+	next map[string]time.Time // the next free sweep slot per location
 }
 
 type reserveKey struct {
@@ -138,6 +147,35 @@ func (b *Budget) Take(ctx context.Context, locationID string) error {
 			return err
 		}
 	}
+}
+
+// Pace waits for the location's next sweep request slot, one every
+// Window/(SweepShare × Limit). It fails with ErrBudgetDeadline at once when
+// the slot is past ctx's deadline. Call it before the request enters the
+// GHL client (whose limiter counts a request waiting in the transport as
+// in flight).
+func (b *Budget) Pace(ctx context.Context, locationID string) error {
+	limit, window, share, _, clock := b.defaults()
+	gap := window / time.Duration(max(1, int(float64(limit)*share)))
+	now := clock.Now()
+	b.mu.Lock()
+	if b.next == nil {
+		b.next = map[string]time.Time{}
+	}
+	slot := b.next[locationID]
+	if slot.Before(now) {
+		slot = now
+	}
+	b.next[locationID] = slot.Add(gap)
+	b.mu.Unlock()
+	wait := slot.Sub(now)
+	if wait <= 0 {
+		return nil
+	}
+	if deadline, ok := ctx.Deadline(); ok && !slot.Before(deadline) {
+		return fmt.Errorf("location %s: next sweep slot in %s: %w", locationID, wait, ErrBudgetDeadline)
+	}
+	return clock.Sleep(ctx, wait)
 }
 
 // Transport returns a RoundTripper that takes one unit of locationID's

@@ -25,6 +25,9 @@ import (
 //	    until which the location is paused after GHL's daily limit
 const cursorDaily = "ratelimit.daily"
 
+// checkpointTimeout bounds a cursor write.
+const checkpointTimeout = 10 * time.Second
+
 type contactPos struct {
 	After []any `json:"after,omitempty"`
 }
@@ -61,9 +64,14 @@ func (j *job) save(ctx context.Context, name string, v any) error {
 	if err != nil {
 		return fmt.Errorf("cursor %s: %w", name, err)
 	}
-	if err := j.r.opts.Store.PutCursor(ctx, store.Cursor{LocationID: j.loc, Stream: name, Position: string(b), UpdatedAt: j.r.opts.Clock.Now()}); err != nil {
+	// A checkpoint is written even when ctx ended during the page it
+	// closes (see job.work).
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkpointTimeout)
+	defer cancel()
+	if err := j.r.opts.Store.PutCursor(wctx, store.Cursor{LocationID: j.loc, Stream: name, Position: string(b), UpdatedAt: j.r.opts.Clock.Now()}); err != nil {
 		return fmt.Errorf("write cursor %s: %w", name, err)
 	}
+	j.progress()
 	return nil
 }
 

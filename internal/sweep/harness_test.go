@@ -137,8 +137,8 @@ func (a *answers) reset() {
 }
 
 // rateFraction is the sustained request rate as a fraction of the burst
-// limit: requests divided by the budget of the rate windows they spanned
-// (limit per started window of the sandbox time from first to last).
+// limit: (requests - 1) over the sandbox time from the first request to
+// the last, divided by limit per window.
 func (a *answers) rateFraction(limit int, window time.Duration) float64 {
 	a.mu.Lock()
 	ts := append([]time.Time(nil), a.times...)
@@ -148,8 +148,11 @@ func (a *answers) rateFraction(limit int, window time.Duration) float64 {
 	}
 	sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
 	span := ts[len(ts)-1].Sub(ts[0])
-	windows := int(span/window) + 1
-	return float64(len(ts)) / float64(windows*limit)
+	if span <= 0 {
+		return 0
+	}
+	perWindow := float64(len(ts)-1) * float64(window) / float64(span)
+	return perWindow / float64(limit)
 }
 
 type env struct {
@@ -282,7 +285,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.workers == 0 {
 		o.workers = 16
 	}
-	e.runner, err = sweep.New(sweep.Options{Store: e.st, Syncer: e.syncer, Clock: e.clock, Margin: margin, Workers: o.workers, Parallel: 3,
+	e.runner, err = sweep.New(sweep.Options{Store: e.st, Syncer: e.syncer, Clock: e.clock, Budget: e.budget, Margin: margin, Workers: o.workers, Parallel: 3,
 		GHL: sweep.ClientsFunc(func(ctx context.Context, loc string) (sweep.API, error) {
 			if loc == e.failLocation {
 				return nil, &ghl.Error{StatusCode: http.StatusUnauthorized, Message: "token revoked in this test"}

@@ -121,6 +121,11 @@ func TestMissedWebhooksDeliveredBySweeps(t *testing.T) {
 	sweeping.Wait()
 	e.sb.SetFaults(ghlsandbox.Faults{})
 
+	// While the sweep and the webhooks ran together, a webhook and the
+	// sweep may both have sent the same new state before either recorded
+	// its link: the second send carries the same event id (webhook-id), so
+	// the peer drops it. The sweeps below run after GHL went quiet.
+	_, concurrentDups := e.deliveries()
 	prints := e.ghlPrints(t, loc)
 	missed := e.missing(t, loc, prints)
 	if missed == 0 {
@@ -141,13 +146,14 @@ func TestMissedWebhooksDeliveredBySweeps(t *testing.T) {
 	if n := e.missing(t, loc, prints); n != 0 {
 		t.Errorf("%d entities still differ from GHL after the sweeps", n)
 	}
-	if _, dups := e.deliveries(); dups != 0 {
-		t.Errorf("%d deliveries repeated a state the peer had", dups)
+	if _, dups := e.deliveries(); dups != concurrentDups {
+		t.Errorf("the sweeps repeated %d states the peer had", dups-concurrentDups)
 	}
 	if n := e.ans.count(http.StatusTooManyRequests); n != 0 {
 		t.Errorf("GHL answered 429 %d times with webhooks and sweeps together", n)
 	}
-	t.Logf("%d changes missed by webhooks, %d delivered by the sweeps; %d GHL requests, 0 x 429", missed, delivered, e.ans.total())
+	t.Logf("%d changes missed by webhooks, %d delivered by the sweeps; %d GHL requests, 0 x 429; %d same-id repeats while webhooks and a sweep raced",
+		missed, delivered, e.ans.total(), concurrentDups)
 }
 
 // TestSweepResumesAfterDeadline: a first sweep stopped by its deadline
@@ -265,8 +271,8 @@ func TestDailyLimitPausesLocation(t *testing.T) {
 	if n := e.ans.total() - requests; n != 0 {
 		t.Errorf("a paused location made %d GHL requests", n)
 	}
-	if n := e.ans.count(http.StatusTooManyRequests); n > 3 {
-		t.Errorf("%d answers 429: the daily limit must stop a location at its first refusal", n)
+	if n := e.ans.count(http.StatusTooManyRequests); n != 0 {
+		t.Errorf("%d answers 429: a sweep stops before the daily budget is spent", n)
 	}
 }
 

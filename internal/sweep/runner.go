@@ -52,6 +52,18 @@ type Options struct {
 	Parallel int
 	// PageLimit of contact and task searches (default 100).
 	PageLimit int
+	// Progress, when set, is called (from the sweeping goroutine) with a
+	// location's report so far after every checkpoint.
+	Progress func(LocationReport)
+	// Budget, when set, paces each location's sweep requests to its
+	// sweep share (Budget.Pace); its Transport should carry the clients'
+	// requests.
+	Budget *Budget
+	// DailyReserve is how many of the day's GHL requests a sweep leaves to
+	// webhook traffic: it stops a location (daily_limit) once GHL reports
+	// that few left (default: 1 % of the daily limit, at least 2 per
+	// worker).
+	DailyReserve int
 }
 
 // Runner runs sweeps. It is safe for concurrent use.
@@ -170,10 +182,17 @@ type job struct {
 	stopAt time.Time
 	force  bool
 
-	mu   sync.Mutex
-	rep  *LocationReport
-	reqs atomic.Int64
+	mu    sync.Mutex
+	rep   *LocationReport
+	reqs  atomic.Int64
+	daily atomic.Bool
+	// work is ctx without its cancellation: a page that started finishes
+	// its deliveries and its checkpoint (the sweep stops Margin early).
+	work context.Context
 }
+
+// ghlDailyLimit is GHL's documented daily budget per app and location.
+const ghlDailyLimit = 200000
 
 // errStopped ends a sweep at its time budget.
 var errStopped = errors.New("sweep: time budget reached")
@@ -195,7 +214,7 @@ func (r *Runner) runLocation(ctx context.Context, in Input, loc string, stopAt t
 	case errors.Is(err, ghl.ErrDailyLimit):
 		rep.Outcome, rep.DailyLimit = OutcomeDailyLimit, true
 		rep.ResumeAt = nextDay(r.opts.Clock.Now())
-		if perr := j.putPause(ctx, rep.ResumeAt); perr != nil {
+		if perr := j.putPause(context.WithoutCancel(ctx), rep.ResumeAt); perr != nil {
 			rep.err = fmt.Errorf("location %s: record the daily-limit pause: %w", loc, perr)
 			rep.Error = rep.err.Error()
 		}
@@ -223,7 +242,16 @@ func (j *job) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("GHL client: %w", err)
 	}
-	j.api = counted{API: api, n: &j.reqs}
+	reserve := j.r.opts.DailyReserve
+	if reserve <= 0 {
+		reserve = max(2*j.r.opts.Workers, ghlDailyLimit/100)
+	}
+	c := counted{api: api, loc: j.loc, reserve: reserve, n: &j.reqs, stopped: &j.daily}
+	if b := j.r.opts.Budget; b != nil {
+		c.pace = func(ctx context.Context) error { return b.Pace(ctx, j.loc) }
+	}
+	j.api = c
+	j.work = context.WithoutCancel(ctx)
 	switch j.stream {
 	case Contacts:
 		err = j.contacts(ctx)
@@ -264,8 +292,8 @@ func (j *job) ghlErr(ctx context.Context, err error) error {
 }
 
 // deliver hands one entity to the Syncer and counts the outcome.
-func (j *job) deliver(ctx context.Context, kind crmsync.Kind, contactID string, entity any) error {
-	rep, err := j.r.opts.Syncer.SyncFromGHL(ctx, j.loc, kind, contactID, entity)
+func (j *job) deliver(_ context.Context, kind crmsync.Kind, contactID string, entity any) error {
+	rep, err := j.r.opts.Syncer.SyncFromGHL(j.work, j.loc, kind, contactID, entity)
 	if err != nil {
 		return err
 	}
@@ -273,8 +301,8 @@ func (j *job) deliver(ctx context.Context, kind crmsync.Kind, contactID string, 
 	return nil
 }
 
-func (j *job) deleted(ctx context.Context, kind crmsync.Kind, ghlID, contactID string) error {
-	rep, err := j.r.opts.Syncer.SyncDeletedFromGHL(ctx, j.loc, kind, ghlID, contactID)
+func (j *job) deleted(_ context.Context, kind crmsync.Kind, ghlID, contactID string) error {
+	rep, err := j.r.opts.Syncer.SyncDeletedFromGHL(j.work, j.loc, kind, ghlID, contactID)
 	if err != nil {
 		return err
 	}
@@ -305,6 +333,18 @@ func (j *job) addPage() {
 	j.mu.Unlock()
 }
 
+// progress reports the location's counts so far to Options.Progress.
+func (j *job) progress() {
+	if j.r.opts.Progress == nil {
+		return
+	}
+	j.mu.Lock()
+	rep := *j.rep
+	j.mu.Unlock()
+	rep.Requests = int(j.reqs.Load())
+	j.r.opts.Progress(rep)
+}
+
 // each runs fn for 0..n-1 on Workers goroutines and returns how many
 // leading items succeeded and the error of the first that did not.
 func (j *job) each(n int, fn func(i int) error) (int, error) {
@@ -319,6 +359,10 @@ func (j *job) each(n int, fn func(i int) error) (int, error) {
 				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
+				}
+				if j.timeUp() {
+					errs[i] = errStopped
+					continue
 				}
 				errs[i] = fn(i)
 			}

@@ -30,23 +30,31 @@ type AppStore interface {
 }
 
 // NewApp builds the App from cfg, a Secrets Manager client and the store.
-func NewApp(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st AppStore) (*App, error) {
+func NewApp(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st AppStore, opts ...Option) (*App, error) {
 	budget := &sweep.Budget{Store: st}
-	syncer, ts, err := newSyncer(ctx, cfg, sm, st, budget)
+	syncer, ts, err := newSyncer(ctx, cfg, newOptions(opts), sm, st, budget)
 	if err != nil {
 		return nil, err
 	}
 	clients := GHLClients(ts, cfg.GHLBaseURL, budget)
-	runner, err := sweep.New(sweep.Options{Store: st, Syncer: syncer,
+	so := sweep.Options{Store: st, Syncer: syncer, Budget: budget,
 		GHL: sweep.ClientsFunc(func(ctx context.Context, locationID string) (sweep.API, error) {
 			c, err := clients(ctx, locationID)
 			if err != nil {
 				return nil, err
 			}
 			return sweep.FromClient(c), nil
-		})})
+		})}
+	so.Progress = newOptions(opts).progress
+	runner, err := sweep.New(so)
 	if err != nil {
 		return nil, err
 	}
 	return &App{Syncer: syncer, Sweeps: runner, Budget: budget}, nil
+}
+
+// WithProgress has the App's sweep Runner report each location's counts
+// after every checkpoint (the backfill command's progress line).
+func WithProgress(fn func(sweep.LocationReport)) Option {
+	return func(o *options) { o.progress = fn }
 }

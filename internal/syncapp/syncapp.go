@@ -18,7 +18,6 @@ import (
 	"github.com/ghlsync/ghlsync/internal/ghlauth"
 	"github.com/ghlsync/ghlsync/internal/idempotency"
 	"github.com/ghlsync/ghlsync/internal/peer/peersecret"
-	"github.com/ghlsync/ghlsync/internal/peer/stdwebhooks"
 	"github.com/ghlsync/ghlsync/internal/store/dynamostore"
 	"github.com/ghlsync/ghlsync/internal/sweep"
 	"github.com/ghlsync/ghlsync/internal/tokens"
@@ -45,6 +44,10 @@ func LoadApp(ctx context.Context, getenv func(string) string) (*App, config.Conf
 	if err != nil {
 		return nil, cfg, err
 	}
+	pc, err := config.PeerFromEnv(getenv)
+	if err != nil {
+		return nil, cfg, err
+	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, cfg, fmt.Errorf("AWS configuration: %w", err)
@@ -59,7 +62,7 @@ func LoadApp(ctx context.Context, getenv func(string) string) (*App, config.Conf
 			o.BaseEndpoint = aws.String(cfg.SecretsManagerEndpoint)
 		}
 	})
-	app, err := NewApp(ctx, cfg, sm, dynamostore.New(db, cfg.TableName))
+	app, err := NewApp(ctx, cfg, sm, dynamostore.New(db, cfg.TableName), WithPeer(pc))
 	return app, cfg, err
 }
 
@@ -72,14 +75,14 @@ type Store interface {
 }
 
 // New builds the Syncer from cfg, a Secrets Manager client and the store.
-func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st Store) (*crmsync.Syncer, error) {
-	s, _, err := newSyncer(ctx, cfg, sm, st, nil)
+func New(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st Store, opts ...Option) (*crmsync.Syncer, error) {
+	s, _, err := newSyncer(ctx, cfg, newOptions(opts), sm, st, nil)
 	return s, err
 }
 
 // newSyncer builds the Syncer; budget, when set, paces its GHL requests
 // with the sweeps' shared rate budget.
-func newSyncer(ctx context.Context, cfg config.Config, sm *secretsmanager.Client, st Store, budget *sweep.Budget) (*crmsync.Syncer, TokenSources, error) {
+func newSyncer(ctx context.Context, cfg config.Config, o options, sm *secretsmanager.Client, st Store, budget *sweep.Budget) (*crmsync.Syncer, TokenSources, error) {
 	hc := &http.Client{Timeout: GHLTimeout}
 	oauthClient, err := ghl.NewClient(hc, ghl.WithBaseURL(cfg.GHLBaseURL))
 	if err != nil {
@@ -102,12 +105,7 @@ func newSyncer(ctx context.Context, cfg config.Config, sm *secretsmanager.Client
 	if err != nil {
 		return nil, nil, fmt.Errorf("peer secret: %w", err)
 	}
-	url := cfg.PeerWebhookURL
-	if url == "" {
-		url = ps.WebhookURL
-	}
-	peer, err := stdwebhooks.New(stdwebhooks.Config{URL: url, Secret: ps.SigningSecret, PreviousSecret: ps.PreviousSigningSecret,
-		LocationID: cfg.DefaultLocationID})
+	peer, err := NewPeer(cfg, o.peer, ps)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -24,7 +24,7 @@
 //
 //	conn, err := incidentio.New(incidentio.Config{
 //		APIKey:            string(s.IncidentIOAPIKey), // peersecret
-//		Secrets:           []webhook.Secret{contactsSecret, notesSecret, tasksSecret},
+//		Secrets:           s.IncidentIOSigningSecrets, // one per webhook endpoint
 //		CustomField:       cfg.IncidentIOCustomField,
 //		CatalogTypeName:   cfg.IncidentIOCatalogType,
 //		DefaultLocationID: cfg.DefaultLocationID,

@@ -329,3 +329,39 @@ func TestNewChecksConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiveFetchErrors: when the object of an id-only (private or v1)
+// webhook cannot be fetched now (429, 5xx), Receive wraps
+// crmsync.ErrPeerUnavailable, so that the flows answer 503 and incident.io
+// delivers again; a 404 (no access) stays a permanent bad event.
+func TestReceiveFetchErrors(t *testing.T) {
+	t.Parallel()
+	secret := webhook.Secret([]byte("0123456789abcdef0123456789abcdef"))
+	events := []struct {
+		eventType string
+		domain    crmsync.Kind
+	}{
+		{"private_incident.incident_created_v2", crmsync.KindContact},
+		{"private_incident.incident_updated_v2", crmsync.KindNote},
+		{"private_incident.follow_up_created_v2", crmsync.KindTask},
+		{"private_incident.action_updated_v1", crmsync.KindTask},
+		{"public_incident.follow_up_updated_v1", crmsync.KindTask},
+	}
+	for _, status := range []int{http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusTooManyRequests, http.StatusNotFound} {
+		conn, err := incidentio.New(incidentio.Config{Client: stubAPI(t, status), Secrets: []webhook.Secret{secret}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range events {
+			body := []byte(fmt.Sprintf(`{"event_type":%q,%q:{"id":"01HPRIVATE0000000000000000"}}`, ev.eventType, ev.eventType))
+			_, err := conn.Receive(t.Context(), ev.domain, secret.SignedHeaders("msg_"+ev.eventType, time.Now(), body), body)
+			var bad *crmsync.BadEventError
+			switch {
+			case status == http.StatusNotFound && !errors.As(err, &bad):
+				t.Errorf("%s, API %d: err = %v, want *BadEventError", ev.eventType, status, err)
+			case status != http.StatusNotFound && !errors.Is(err, crmsync.ErrPeerUnavailable):
+				t.Errorf("%s, API %d: err = %v, want ErrPeerUnavailable", ev.eventType, status, err)
+			}
+		}
+	}
+}

@@ -2,10 +2,13 @@
 // JSON document per deployment,
 //
 //	{"signing_secret": "whsec_…", "previous_signing_secret": "whsec_…",
-//	 "pull_api_key": "…", "incidentio_api_key": "…", "webhook_url": "https://…"}
+//	 "pull_api_key": "…", "incidentio_api_key": "…",
+//	 "incidentio_signing_secrets": ["whsec_…", "whsec_…", "whsec_…"],
+//	 "webhook_url": "https://…"}
 //
-// where previous_signing_secret (during a rotation), incidentio_api_key and
-// webhook_url are optional. A Secret redacts itself however it is printed
+// where previous_signing_secret (during a rotation), incidentio_api_key,
+// incidentio_signing_secrets (one per incident.io webhook endpoint; both
+// needed with PEER=incidentio) and webhook_url are optional. A Secret redacts itself however it is printed
 // or logged, and parse errors name the field, never its value.
 //
 // Example:

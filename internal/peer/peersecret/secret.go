@@ -68,6 +68,11 @@ type Secret struct {
 	PullAPIKey Sensitive
 	// IncidentIOAPIKey is the incident.io API key, when that peer is used.
 	IncidentIOAPIKey Sensitive
+	// IncidentIOSigningSecrets verify inbound incident.io webhooks, when
+	// that peer is used: the signing secret of each incident.io webhook
+	// endpoint (each has its own), plus previous ones during a rotation.
+	// Any of them may match.
+	IncidentIOSigningSecrets []webhook.Secret
 	// WebhookURL is the peer's outbound webhook URL, when kept in the
 	// secret (it may embed a token). Absolute http or https.
 	WebhookURL string
@@ -97,8 +102,8 @@ func (s Secret) CheckPullKey(presented string) bool {
 
 // String describes the secret by which fields are set, never their values.
 func (s Secret) String() string {
-	return fmt.Sprintf("peersecret.Secret{signing_secret=%t previous_signing_secret=%t pull_api_key=%t incidentio_api_key=%t webhook_url=%s}",
-		len(s.SigningSecret) > 0, len(s.PreviousSigningSecret) > 0, s.PullAPIKey != "", s.IncidentIOAPIKey != "", safeURL(s.WebhookURL))
+	return fmt.Sprintf("peersecret.Secret{signing_secret=%t previous_signing_secret=%t pull_api_key=%t incidentio_api_key=%t incidentio_signing_secrets=%d webhook_url=%s}",
+		len(s.SigningSecret) > 0, len(s.PreviousSigningSecret) > 0, s.PullAPIKey != "", s.IncidentIOAPIKey != "", len(s.IncidentIOSigningSecrets), safeURL(s.WebhookURL))
 }
 
 // GoString redacts the secret in %#v.
@@ -114,6 +119,7 @@ func (s Secret) LogValue() slog.Value {
 		slog.Bool("previous_signing_secret", len(s.PreviousSigningSecret) > 0),
 		slog.Bool("pull_api_key", s.PullAPIKey != ""),
 		slog.Bool("incidentio_api_key", s.IncidentIOAPIKey != ""),
+		slog.Int("incidentio_signing_secrets", len(s.IncidentIOSigningSecrets)),
 		slog.String("webhook_url", safeURL(s.WebhookURL)))
 }
 
@@ -126,8 +132,9 @@ func (s Secret) MarshalJSON() ([]byte, error) {
 		PreviousSigningSecret bool   `json:"previous_signing_secret"`
 		PullAPIKey            bool   `json:"pull_api_key"`
 		IncidentIOAPIKey      bool   `json:"incidentio_api_key"`
+		IncidentIOSecrets     int    `json:"incidentio_signing_secrets"`
 		WebhookURL            string `json:"webhook_url"`
-	}{len(s.SigningSecret) > 0, len(s.PreviousSigningSecret) > 0, s.PullAPIKey != "", s.IncidentIOAPIKey != "", safeURL(s.WebhookURL)})
+	}{len(s.SigningSecret) > 0, len(s.PreviousSigningSecret) > 0, s.PullAPIKey != "", s.IncidentIOAPIKey != "", len(s.IncidentIOSigningSecrets), safeURL(s.WebhookURL)})
 }
 
 // safeURL shows scheme and host only: a webhook URL may carry a token in
@@ -152,7 +159,7 @@ func writeSafe(f fmt.State, verb rune, safe string) {
 }
 
 // knownFields are the fields of the stored JSON document.
-var knownFields = []string{"signing_secret", "previous_signing_secret", "pull_api_key", "incidentio_api_key", "webhook_url"}
+var knownFields = []string{"signing_secret", "previous_signing_secret", "pull_api_key", "incidentio_api_key", "incidentio_signing_secrets", "webhook_url"}
 
 // Parse decodes and validates a peer secret document. Every problem found
 // is reported (joined), each naming its field.
@@ -212,6 +219,20 @@ func Parse(b []byte) (Secret, error) {
 	}
 	if v, ok := str("incidentio_api_key"); ok {
 		s.IncidentIOAPIKey = Sensitive(strings.TrimSpace(v))
+	}
+	if v, ok := raw["incidentio_signing_secrets"]; ok && !bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
+		var list []string
+		if err := json.Unmarshal(v, &list); err != nil {
+			problems = append(problems, "incidentio_signing_secrets: must be an array of strings")
+			list = nil
+		}
+		for i, e := range list {
+			if sec, err := webhook.ParseSecret(e); err != nil {
+				problems = append(problems, fmt.Sprintf("incidentio_signing_secrets[%d]: %s", i, secretRule))
+			} else {
+				s.IncidentIOSigningSecrets = append(s.IncidentIOSigningSecrets, sec)
+			}
+		}
 	}
 	if v, ok := str("webhook_url"); ok && v != "" {
 		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {

@@ -27,32 +27,50 @@ var (
 	pullKey    = "pk_live_7f3a9c2e5b1d4f60a8e2"
 	incidentIO = "inc_api_5c1e0b9d8a7f6e5d4c3b"
 	hookURL    = "https://hooks.example.com/in/tok_9f8e7d6c5b4a?sig=qs_secret_123"
+	// One signing secret per incident.io webhook endpoint.
+	iioContacts = "whsec_" + base64.StdEncoding.EncodeToString([]byte("incidentio-contacts-endpoint-key"))
+	iioNotes    = "whsec_" + base64.StdEncoding.EncodeToString([]byte("incidentio-notes-endpoint-key-01"))
 )
 
 var secretParts = []string{
 	strings.TrimPrefix(current, "whsec_"), strings.TrimPrefix(previous, "whsec_"),
 	"current-signing-key", "previous-signing-key", pullKey, incidentIO, "tok_9f8e7d6c5b4a", "qs_secret_123",
+	strings.TrimPrefix(iioContacts, "whsec_"), strings.TrimPrefix(iioNotes, "whsec_"), "incidentio-contacts", "incidentio-notes",
 }
 
 func fullDoc() string {
-	return fmt.Sprintf(`{"signing_secret":%q,"previous_signing_secret":%q,"pull_api_key":%q,"incidentio_api_key":%q,"webhook_url":%q}`,
-		current, previous, pullKey, incidentIO, hookURL)
+	return fmt.Sprintf(`{"signing_secret":%q,"previous_signing_secret":%q,"pull_api_key":%q,"incidentio_api_key":%q,"incidentio_signing_secrets":[%q,%q],"webhook_url":%q}`,
+		current, previous, pullKey, incidentIO, iioContacts, iioNotes, hookURL)
 }
 
 func TestParse(t *testing.T) {
 	t.Parallel()
 	cur, _ := webhook.ParseSecret(current)
 	prev, _ := webhook.ParseSecret(previous)
+	contacts, _ := webhook.ParseSecret(iioContacts)
+	notes, _ := webhook.ParseSecret(iioNotes)
+	minimal := func(extra string) string {
+		return fmt.Sprintf(`{"signing_secret":%q,"pull_api_key":%q,%s}`, current, pullKey, extra)
+	}
 	tests := []struct {
 		name    string
 		doc     string
 		want    Secret
 		wantErr string
 	}{
-		{name: "full", doc: fullDoc(), want: Secret{SigningSecret: cur, PreviousSigningSecret: prev, PullAPIKey: Sensitive(pullKey), IncidentIOAPIKey: Sensitive(incidentIO), WebhookURL: hookURL}},
+		{name: "full", doc: fullDoc(), want: Secret{SigningSecret: cur, PreviousSigningSecret: prev, PullAPIKey: Sensitive(pullKey), IncidentIOAPIKey: Sensitive(incidentIO),
+			IncidentIOSigningSecrets: []webhook.Secret{contacts, notes}, WebhookURL: hookURL}},
 		{name: "minimal", doc: fmt.Sprintf(`{"signing_secret":%q,"pull_api_key":%q}`, current, pullKey), want: Secret{SigningSecret: cur, PullAPIKey: Sensitive(pullKey)}},
-		{name: "nulls and empty optionals", doc: fmt.Sprintf(`{"signing_secret":%q,"pull_api_key":%q,"previous_signing_secret":"","incidentio_api_key":null,"webhook_url":""}`, current, pullKey),
+		{name: "nulls and empty optionals", doc: fmt.Sprintf(`{"signing_secret":%q,"pull_api_key":%q,"previous_signing_secret":"","incidentio_api_key":null,"incidentio_signing_secrets":null,"webhook_url":""}`, current, pullKey),
 			want: Secret{SigningSecret: cur, PullAPIKey: Sensitive(pullKey)}},
+		{name: "empty incident.io secret list", doc: minimal(`"incidentio_signing_secrets":[]`), want: Secret{SigningSecret: cur, PullAPIKey: Sensitive(pullKey)}},
+		{name: "incident.io secrets not a list", doc: minimal(fmt.Sprintf(`"incidentio_signing_secrets":%q`, iioContacts)),
+			wantErr: "peersecret: malformed peer secret: incidentio_signing_secrets: must be an array of strings"},
+		{name: "incident.io secrets not strings", doc: minimal(fmt.Sprintf(`"incidentio_signing_secrets":[%q,12345678901234567890]`, iioContacts)),
+			wantErr: "peersecret: malformed peer secret: incidentio_signing_secrets: must be an array of strings"},
+		{name: "bad incident.io secrets named by index", doc: minimal(fmt.Sprintf(`"incidentio_signing_secrets":[%q,"%s",""]`, iioContacts, pullKey)),
+			wantErr: "peersecret: malformed peer secret: incidentio_signing_secrets[1]: must be whsec_ followed by base64 of at least 16 bytes; " +
+				"incidentio_signing_secrets[2]: must be whsec_ followed by base64 of at least 16 bytes"},
 		{name: "not JSON", doc: `signing_secret=` + current, wantErr: "peersecret: malformed peer secret: not a JSON object"},
 		{name: "JSON array", doc: `["` + current + `"]`, wantErr: "peersecret: malformed peer secret: not a JSON object"},
 		{name: "empty object", doc: `{}`, wantErr: "peersecret: malformed peer secret: signing_secret: required; pull_api_key: required"},
@@ -69,9 +87,9 @@ func TestParse(t *testing.T) {
 		{name: "bad url", doc: fmt.Sprintf(`{"signing_secret":%q,"pull_api_key":%q,"webhook_url":"ftp://x/%s"}`, current, pullKey, pullKey),
 			wantErr: "peersecret: malformed peer secret: webhook_url: must be an absolute http or https URL"},
 		{name: "typo in field name", doc: fmt.Sprintf(`{"signing_secert":%q,"pull_api_key":%q}`, current, pullKey),
-			wantErr: `peersecret: malformed peer secret: unknown field(s) "signing_secert" (known: signing_secret, previous_signing_secret, pull_api_key, incidentio_api_key, webhook_url); signing_secret: required`},
+			wantErr: `peersecret: malformed peer secret: unknown field(s) "signing_secert" (known: signing_secret, previous_signing_secret, pull_api_key, incidentio_api_key, incidentio_signing_secrets, webhook_url); signing_secret: required`},
 		{name: "value pasted as a key", doc: fmt.Sprintf(`{%q:"x","signing_secret":%q,"pull_api_key":%q}`, pullKey, current, pullKey),
-			wantErr: `peersecret: malformed peer secret: unknown field(s) (unnamed) (known: signing_secret, previous_signing_secret, pull_api_key, incidentio_api_key, webhook_url)`},
+			wantErr: `peersecret: malformed peer secret: unknown field(s) (unnamed) (known: signing_secret, previous_signing_secret, pull_api_key, incidentio_api_key, incidentio_signing_secrets, webhook_url)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,17 +141,17 @@ func TestRedaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertNoSecrets(t, s, &s, s.PullAPIKey, s.IncidentIOAPIKey, []Secret{s}, struct{ S Secret }{s}, map[string]any{"peer": s})
-	want := "peersecret.Secret{signing_secret=true previous_signing_secret=true pull_api_key=true incidentio_api_key=true webhook_url=https://hooks.example.com/[REDACTED]}"
+	assertNoSecrets(t, s, &s, s.PullAPIKey, s.IncidentIOAPIKey, s.IncidentIOSigningSecrets, []Secret{s}, struct{ S Secret }{s}, map[string]any{"peer": s})
+	want := "peersecret.Secret{signing_secret=true previous_signing_secret=true pull_api_key=true incidentio_api_key=true incidentio_signing_secrets=2 webhook_url=https://hooks.example.com/[REDACTED]}"
 	if got := fmt.Sprintf("%v", s); got != want {
 		t.Errorf("%%v = %s\nwant %s", got, want)
 	}
-	if got := fmt.Sprintf("%v", Secret{}); got != "peersecret.Secret{signing_secret=false previous_signing_secret=false pull_api_key=false incidentio_api_key=false webhook_url=}" {
+	if got := fmt.Sprintf("%v", Secret{}); got != "peersecret.Secret{signing_secret=false previous_signing_secret=false pull_api_key=false incidentio_api_key=false incidentio_signing_secrets=0 webhook_url=}" {
 		t.Errorf("empty: %s", got)
 	}
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("loaded", "peer_secret", s)
-	if !strings.Contains(buf.String(), `"peer_secret":{"signing_secret":true,"previous_signing_secret":true,"pull_api_key":true,"incidentio_api_key":true,"webhook_url":"https://hooks.example.com/[REDACTED]"}`) {
+	if !strings.Contains(buf.String(), `"peer_secret":{"signing_secret":true,"previous_signing_secret":true,"pull_api_key":true,"incidentio_api_key":true,"incidentio_signing_secrets":2,"webhook_url":"https://hooks.example.com/[REDACTED]"}`) {
 		t.Errorf("slog = %s", buf.String())
 	}
 	if string(s.PullAPIKey) != pullKey {
