@@ -70,10 +70,10 @@ func streamOf(k crmsync.Kind) sweep.Stream {
 }
 
 // TestBackfillThreeLocations is the first sweep on DynamoDB Local, sized
-// for CI (300 contacts and about 800 tasks, notes and appointments).
+// for CI (150 contacts and about 400 tasks, notes and appointments).
 func TestBackfillThreeLocations(t *testing.T) {
 	t.Parallel()
-	checkBackfill(t, 100, false)
+	checkBackfill(t, 50, false)
 }
 
 // TestBackfill20000ContactsNoRace is the proof at full size: 3
