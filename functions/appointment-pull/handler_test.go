@@ -5,12 +5,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-type expectation struct {
-	status  int
-	outcome string
-}
+	"github.com/ghlsync/ghlsync/internal/syncapp/syncapptest"
+)
 
 func TestUnknownRoute(t *testing.T) {
 	t.Parallel()
@@ -24,8 +21,8 @@ func TestUnknownRoute(t *testing.T) {
 	}
 }
 
-var wantOutcomes = map[string]expectation{
-	"ghl-appointment-create.json":    {200, "ignored"}, // the sample appointment is not in GHL
-	"peer-appointment-deleted.json":  {200, "ignored"}, // not linked yet
-	"peer-appointment-upserted.json": {200, "synced"},
+var wantOutcomes = map[string]syncapptest.Expect{
+	"ghl-appointment-create.json":    {Status: 200, Outcome: "ignored"}, // the sample appointment is not in GHL
+	"peer-appointment-deleted.json":  {Status: 200, Outcome: "ignored"}, // not linked yet
+	"peer-appointment-upserted.json": {Status: 200, Outcome: "synced"},
 }

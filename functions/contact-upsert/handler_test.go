@@ -5,23 +5,20 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/ghlsync/ghlsync/internal/syncapp/syncapptest"
 )
 
-type expectation struct {
-	status  int
-	outcome string
-}
-
-var wantOutcomes = map[string]expectation{
-	"ghl-contact-create.json":     {200, "ignored"}, // the sample contact is not in GHL: nothing to send
-	"ghl-contact-update.json":     {200, "ignored"},
-	"ghl-contact-tag-update.json": {200, "ignored"},
-	"ghl-contact-delete.json":     {200, "ignored"},
-	"peer-contact-deleted.json":   {200, "ignored"}, // deletes disabled by default
-	"peer-contact-tagged.json":    {200, "ignored"}, // not linked yet
-	"peer-contact-upserted.json":  {200, "synced"},
-	"pull-business-contacts.json": {200, ""},
-	"pull-contact.json":           {200, ""},
+var wantOutcomes = map[string]syncapptest.Expect{
+	"ghl-contact-create.json":     {Status: 200, Outcome: "ignored"}, // the sample contact is not in GHL: nothing to send
+	"ghl-contact-update.json":     {Status: 200, Outcome: "ignored"},
+	"ghl-contact-tag-update.json": {Status: 200, Outcome: "ignored"},
+	"ghl-contact-delete.json":     {Status: 200, Outcome: "ignored"},
+	"peer-contact-deleted.json":   {Status: 200, Outcome: "ignored"}, // deletes disabled by default
+	"peer-contact-tagged.json":    {Status: 200, Outcome: "ignored"}, // not linked yet
+	"peer-contact-upserted.json":  {Status: 200, Outcome: "synced"},
+	"pull-business-contacts.json": {Status: 200, Outcome: ""},
+	"pull-contact.json":           {Status: 200, Outcome: ""},
 }
 
 func TestUnknownRoute(t *testing.T) {

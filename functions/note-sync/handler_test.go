@@ -5,12 +5,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-type expectation struct {
-	status  int
-	outcome string
-}
+	"github.com/ghlsync/ghlsync/internal/syncapp/syncapptest"
+)
 
 func TestUnknownRoute(t *testing.T) {
 	t.Parallel()
@@ -24,9 +21,9 @@ func TestUnknownRoute(t *testing.T) {
 	}
 }
 
-var wantOutcomes = map[string]expectation{
-	"ghl-note-create.json":    {200, "ignored"}, // the sample note is not in GHL
-	"ghl-note-delete.json":    {200, "ignored"},
-	"peer-note-deleted.json":  {200, "ignored"}, // not linked yet
-	"peer-note-upserted.json": {200, "synced"},
+var wantOutcomes = map[string]syncapptest.Expect{
+	"ghl-note-create.json":    {Status: 200, Outcome: "ignored"}, // the sample note is not in GHL
+	"ghl-note-delete.json":    {Status: 200, Outcome: "ignored"},
+	"peer-note-deleted.json":  {Status: 200, Outcome: "ignored"}, // not linked yet
+	"peer-note-upserted.json": {Status: 200, Outcome: "synced"},
 }

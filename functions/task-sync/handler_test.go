@@ -5,12 +5,9 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-type expectation struct {
-	status  int
-	outcome string
-}
+	"github.com/ghlsync/ghlsync/internal/syncapp/syncapptest"
+)
 
 func TestUnknownRoute(t *testing.T) {
 	t.Parallel()
@@ -24,11 +21,11 @@ func TestUnknownRoute(t *testing.T) {
 	}
 }
 
-var wantOutcomes = map[string]expectation{
-	"ghl-task-complete.json":               {200, "ignored"}, // the sample task is not in GHL
-	"ghl-task-create-without-contact.json": {200, "ignored"},
-	"ghl-task-create.json":                 {200, "ignored"},
-	"peer-task-completed.json":             {200, "synced"},
-	"peer-task-deleted.json":               {200, "synced"},
-	"peer-task-upserted.json":              {200, "synced"},
+var wantOutcomes = map[string]syncapptest.Expect{
+	"ghl-task-complete.json":               {Status: 200, Outcome: "ignored"}, // the sample task is not in GHL
+	"ghl-task-create-without-contact.json": {Status: 200, Outcome: "ignored"},
+	"ghl-task-create.json":                 {Status: 200, Outcome: "ignored"},
+	"peer-task-completed.json":             {Status: 200, Outcome: "synced"},
+	"peer-task-deleted.json":               {Status: 200, Outcome: "synced"},
+	"peer-task-upserted.json":              {Status: 200, Outcome: "synced"},
 }

@@ -325,3 +325,52 @@ func itoa(n int) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// Expect is the answer a sample event must get: its status and, when not
+// empty, its outcome (or error code).
+type Expect struct {
+	Status  int
+	Outcome string
+}
+
+// CheckSamples invokes every HTTP sample of the function with the running
+// bootstrap and compares each answer with want (one entry per sample, no
+// more, no fewer); then it checks that the peer received nothing (the GHL
+// samples name entities the sandbox does not have) and runs the schedule
+// samples.
+func (e *Env) CheckSamples(want map[string]Expect) {
+	t := e.t
+	t.Helper()
+	files := e.Files()
+	samples := 0
+	for _, file := range files {
+		if IsSchedule(file) {
+			continue // below, after the peer count of the HTTP samples
+		}
+		samples++
+		resp := e.Invoke(file)
+		w, ok := want[file]
+		if !ok {
+			t.Errorf("%s: no expectation", file)
+			continue
+		}
+		var body struct {
+			Outcome string `json:"outcome"`
+			Error   string `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
+			t.Errorf("%s: body %q: %v", file, resp.Body, err)
+		}
+		got := body.Outcome + body.Error
+		if resp.StatusCode != w.Status || (w.Outcome != "" && got != w.Outcome) {
+			t.Errorf("%s: %d %s, want %d %s", file, resp.StatusCode, resp.Body, w.Status, w.Outcome)
+		}
+	}
+	if samples != len(want) {
+		t.Errorf("%d sample events, %d expectations", samples, len(want))
+	}
+	if n := e.Peer.Count(); n != 0 {
+		t.Errorf("peer deliveries = %d, want 0 (the GHL samples name entities the sandbox does not have)", n)
+	}
+	e.CheckSchedules(files)
+}
