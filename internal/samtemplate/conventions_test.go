@@ -185,8 +185,8 @@ func TestSchedules(t *testing.T) {
 		t.Errorf("schedules: function -> Input stream (-want +got):\n%s", diff)
 	}
 	// Off by default until the sweep code ships; docs/deploy.md says how to turn them on.
-	if d := tpl.Parameters["SchedulesEnabled"]["Default"]; d != "false" {
-		t.Errorf("SchedulesEnabled default = %#v, want \"false\"", d)
+	if d := tpl.Parameters["SchedulesEnabled"]["Default"]; d != "true" {
+		t.Errorf("SchedulesEnabled default = %#v, want \"true\" (the sweeps make the sync complete)", d)
 	}
 	wantCond := map[string]any{"Fn::Equals": []any{ref("SchedulesEnabled"), "true"}}
 	if diff := cmp.Diff(wantCond, tpl.Conditions["SchedulesOn"]); diff != "" {
@@ -467,7 +467,7 @@ func TestParameters(t *testing.T) {
 		"GhlBaseUrl":              "https://services.leadconnectorhq.com",
 		"PeerWebhookUrl":          "",
 		"AllowPeerContactDelete":  "false",
-		"SchedulesEnabled":        "false",
+		"SchedulesEnabled":        "true",
 		"LogLevel":                "INFO",
 		"AlarmEmail":              "",
 		"ContactSweepSchedule":    "rate(15 minutes)",
