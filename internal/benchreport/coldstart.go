@@ -89,19 +89,24 @@ func coldOnce(ctx context.Context, bin string, env []string, payload []byte) (ti
 	if err != nil {
 		return 0, 0, nil, "", err
 	}
-	defer func() { _ = fn.Stop() }()
 	o := <-done
-	if o.err != nil {
-		return 0, 0, nil, "", fmt.Errorf("%w\n%s", o.err, fn.Output())
+	var rss int64
+	if o.err == nil && o.res.Error == nil {
+		rss, err = PeakRSS(fn.PID())
 	}
-	if o.res.Error != nil {
-		return 0, 0, nil, "", fmt.Errorf("invocation error %s: %s\n%s", o.res.Error.ErrorType, o.res.Error.ErrorMessage, fn.Output())
-	}
-	rss, err := PeakRSS(fn.PID())
-	if err != nil {
+	// Stop waits for the process, so its log lines (copied from a pipe)
+	// are all in Output.
+	_ = fn.Stop()
+	out := fn.Output()
+	switch {
+	case o.err != nil:
+		return 0, 0, nil, "", fmt.Errorf("%w\n%s", o.err, out)
+	case o.res.Error != nil:
+		return 0, 0, nil, "", fmt.Errorf("invocation error %s: %s\n%s", o.res.Error.ErrorType, o.res.Error.ErrorMessage, out)
+	case err != nil:
 		return 0, 0, nil, "", err
 	}
-	return o.at.Sub(start), rss, o.res.Payload, fn.Output(), nil
+	return o.at.Sub(start), rss, o.res.Payload, out, nil
 }
 
 // PeakRSS returns the peak resident set size (VmHWM) of a running process

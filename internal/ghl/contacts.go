@@ -208,6 +208,11 @@ func (s *ContactsService) Get(ctx context.Context, contactID string) (*Contact, 
 	if err != nil {
 		return nil, resp, err
 	}
+	if out.Contact == nil {
+		// An empty 2xx body or {"contact": null}: never a nil contact
+		// without an error.
+		return nil, resp, fmt.Errorf("ghl: %s %s: %d response without a contact", epGetContact.OperationID, epGetContact.Method, resp.StatusCode)
+	}
 	return out.Contact, resp, nil
 }
 

@@ -20,6 +20,7 @@ type Appointment struct {
 	Users               []string `json:"users,omitempty"`
 	AssignedResources   []string `json:"assignedResources,omitempty"`
 	Notes               string   `json:"notes,omitempty"`
+	Description         string   `json:"description,omitempty"`
 	Address             string   `json:"address,omitempty"`
 	MeetingLocationType string   `json:"meetingLocationType,omitempty"`
 	IsRecurring         bool     `json:"isRecurring,omitempty"`
@@ -28,6 +29,9 @@ type Appointment struct {
 	EndTime             string   `json:"endTime,omitempty"`
 	DateAdded           string   `json:"dateAdded,omitempty"`
 	DateUpdated         string   `json:"dateUpdated,omitempty"`
+	// MasterEventID is set on an instance of a recurring event, whose ID
+	// is then "<master>_<startMillis>_<duration>" (calendars API only).
+	MasterEventID string `json:"masterEventId,omitempty"`
 }
 
 // ListAppointments returns a contact's appointments.

@@ -1,6 +1,7 @@
 // Package ghl is a client for the GoHighLevel (GHL) API v2: contacts, their
-// tags, tasks, notes and appointments, calendar appointments, location task
-// search and the OAuth token endpoints.
+// tags, tasks, notes and appointments, calendars, calendar appointments and
+// events in a time window, location task search and the OAuth token
+// endpoints.
 //
 // One Client holds one service per API area (Contacts, Locations,
 // Calendars, OAuth); each method takes a context first, names the GHL

@@ -2,6 +2,7 @@ package ghl_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -235,5 +236,50 @@ func TestE2EAppointments(t *testing.T) {
 	var ts ghl.Timestamp
 	if err := ts.UnmarshalJSON([]byte(`"` + list[0].StartTime + `"`)); err != nil || !ts.Equal(later) {
 		t.Errorf("listed startTime %q parses to %v (%v), want %v", list[0].StartTime, ts.Time, err, later)
+	}
+}
+
+func TestE2ECalendarEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envConfig{})
+	ctx := t.Context()
+	c := e.createContact(ghl.CreateContactRequest{Email: "window@example.com"})
+	second, err := e.sb.AddCalendar(e.loc.ID, "Second calendar")
+	e.must(err)
+	start := e.clock.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	inWindow, _, err := e.c.Calendars.CreateAppointment(ctx, &ghl.CreateAppointmentRequest{
+		CalendarID: second, LocationID: e.loc.ID, ContactID: c.ID, StartTime: start, Title: "In the window",
+	})
+	e.must(err)
+	_, _, err = e.c.Calendars.CreateAppointment(ctx, &ghl.CreateAppointmentRequest{
+		CalendarID: second, LocationID: e.loc.ID, ContactID: c.ID, StartTime: start.Add(10 * 24 * time.Hour), Title: "Later",
+	})
+	e.must(err)
+
+	cals, _, err := e.c.Calendars.List(ctx, &ghl.ListCalendarsOptions{LocationID: e.loc.ID})
+	e.must(err)
+	var ids []string
+	for _, cal := range cals {
+		ids = append(ids, cal.ID)
+	}
+	if !slices.Contains(ids, e.loc.CalendarID) || !slices.Contains(ids, second) || len(ids) != 2 {
+		t.Errorf("calendars = %v, want the default and %s", ids, second)
+	}
+
+	events, _, err := e.c.Calendars.ListEvents(ctx, &ghl.ListEventsOptions{LocationID: e.loc.ID, CalendarID: second,
+		StartTime: start.Add(-24 * time.Hour), EndTime: start.Add(24 * time.Hour)})
+	e.must(err)
+	if len(events) != 1 || events[0].ID != inWindow.ID || events[0].ContactID != c.ID || events[0].CalendarID != second {
+		t.Fatalf("events = %+v, want only %s", events, inWindow.ID)
+	}
+	var ts ghl.Timestamp
+	if err := ts.UnmarshalJSON([]byte(`"` + events[0].StartTime + `"`)); err != nil || !ts.Equal(start) {
+		t.Errorf("event startTime %q parses to %v (%v), want %v", events[0].StartTime, ts.Time, err, start)
+	}
+	none, _, err := e.c.Calendars.ListEvents(ctx, &ghl.ListEventsOptions{LocationID: e.loc.ID, CalendarID: e.loc.CalendarID,
+		StartTime: start.Add(-24 * time.Hour), EndTime: start.Add(24 * time.Hour)})
+	e.must(err)
+	if len(none) != 0 {
+		t.Errorf("default calendar's events = %+v, want none", none)
 	}
 }

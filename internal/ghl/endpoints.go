@@ -129,6 +129,8 @@ var (
 	epContactAppointments = &Endpoint{"get-appointments-for-contact", http.MethodGet, "/contacts/{contactId}/appointments", Version20210728, Safe}
 	epCreateAppointment   = &Endpoint{"create-appointment", http.MethodPost, "/calendars/events/appointments", Version20210415, NotIdempotent}
 	epUpdateAppointment   = &Endpoint{"edit-appointment", http.MethodPut, "/calendars/events/appointments/{eventId}", Version20210415, Idempotent}
+	epListEvents          = &Endpoint{"get-calendar-events", http.MethodGet, "/calendars/events", Version20210415, Safe}
+	epListCalendars       = &Endpoint{"get-calendars", http.MethodGet, "/calendars/", Version20210415, Safe}
 
 	// POST /oauth/token declares no Version header (NOTES §1), so none is sent.
 	epExchangeCode  = &Endpoint{"get-access-token", http.MethodPost, "/oauth/token", "", SingleUse}
@@ -164,6 +166,8 @@ var methodEndpoints = map[string]*Endpoint{
 	"Locations.SearchTasks":       epSearchTasks,
 	"Calendars.CreateAppointment": epCreateAppointment,
 	"Calendars.UpdateAppointment": epUpdateAppointment,
+	"Calendars.ListEvents":        epListEvents,
+	"Calendars.List":              epListCalendars,
 	"OAuth.ExchangeCode":          epExchangeCode,
 	"OAuth.RefreshToken":          epRefreshToken,
 	"OAuth.LocationToken":         epLocationToken,

@@ -41,3 +41,26 @@ func TestErrorScrubsEchoedBearer(t *testing.T) {
 		t.Errorf("message = %q, want the rest of GHL's message kept", apiErr.Message)
 	}
 }
+
+// TestGetContactWithoutContact is the regression test of a
+// FuzzDecodeResponse finding: a 2xx answer without a contact (an empty
+// body, {"contact": null}) returned a nil contact and no error, and the
+// flows dereferenced it.
+func TestGetContactWithoutContact(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{"", `{"contact":null}`, `{}`} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(body))
+		}))
+		c, err := ghl.NewClient(srv.Client(), ghl.WithBaseURL(srv.URL), ghl.WithLocationID("loc1"), ghl.WithMaxRetries(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, _, err := c.Contacts.Get(t.Context(), "cid1")
+		if ct != nil || err == nil || !strings.Contains(err.Error(), "get-contact") {
+			t.Errorf("body %q: contact %v, error %v; want no contact and an error naming get-contact", body, ct, err)
+		}
+		srv.Close()
+	}
+}

@@ -75,7 +75,10 @@ func FuzzDecodeResponse(f *testing.F) {
 		f.Add(s.status, "0", []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, status uint16, remaining string, body []byte) {
-		code := 100 + int(status)%500
+		code := int(status) % 600
+		if code < 100 {
+			code += 100
+		}
 		h := http.Header{"Content-Type": {"application/json"}, "X-Ratelimit-Remaining": {remaining},
 			"X-Ratelimit-Max": {"100"}, "X-Ratelimit-Interval-Milliseconds": {"10000"}, "X-Ratelimit-Daily-Remaining": {remaining}}
 		hc := &http.Client{Transport: bearer{cannedResponse{status: code, header: h, body: body}}}

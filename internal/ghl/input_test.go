@@ -109,6 +109,32 @@ func TestBadInputSendsNothing(t *testing.T) {
 			_, _, err := c.Calendars.UpdateAppointment(ctx, "", &UpdateAppointmentRequest{})
 			return err
 		}},
+		{"ListEvents nil", func(ctx context.Context) error { _, _, err := c.Calendars.ListEvents(ctx, nil); return err }},
+		{"ListEvents no location", func(ctx context.Context) error {
+			_, _, err := c.Calendars.ListEvents(ctx, &ListEventsOptions{CalendarID: "c", StartTime: now, EndTime: now.Add(time.Hour)})
+			return err
+		}},
+		{"ListEvents no calendar, user or group", func(ctx context.Context) error {
+			_, _, err := c.Calendars.ListEvents(ctx, &ListEventsOptions{LocationID: "l", StartTime: now, EndTime: now.Add(time.Hour)})
+			return err
+		}},
+		{"ListEvents end before start", func(ctx context.Context) error {
+			_, _, err := c.Calendars.ListEvents(ctx, &ListEventsOptions{LocationID: "l", UserID: "u", StartTime: now, EndTime: now.Add(-time.Hour)})
+			return err
+		}},
+		{"ListEvents empty window", func(ctx context.Context) error {
+			_, _, err := c.Calendars.ListEvents(ctx, &ListEventsOptions{LocationID: "l", GroupID: "g", StartTime: now, EndTime: now})
+			return err
+		}},
+		{"ListEvents no end", func(ctx context.Context) error {
+			_, _, err := c.Calendars.ListEvents(ctx, &ListEventsOptions{LocationID: "l", CalendarID: "c", StartTime: now})
+			return err
+		}},
+		{"List calendars no location", func(ctx context.Context) error {
+			_, _, err := c.Calendars.List(ctx, &ListCalendarsOptions{GroupID: "g"})
+			return err
+		}},
+		{"List calendars nil", func(ctx context.Context) error { _, _, err := c.Calendars.List(ctx, nil); return err }},
 		{"ExchangeCode no secret", func(ctx context.Context) error {
 			_, _, err := c.OAuth.ExchangeCode(ctx, ClientCredentials{ClientID: "id"}, &ExchangeCodeRequest{Code: "x"})
 			return err

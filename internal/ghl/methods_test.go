@@ -426,6 +426,40 @@ func methodCases() []methodCase {
 			checkResult: wantResult(goldenCalendarAppointment),
 		},
 		{
+			method: "Calendars.ListEvents", status: 200,
+			call: func(ctx context.Context, c *Client) (any, *Response, error) {
+				return c.Calendars.ListEvents(ctx, &ListEventsOptions{LocationID: "0007BWpSzSwfiuSl0tR2", CalendarID: "BqTwX8QFwXzpegMve9EQ",
+					StartTime: time.UnixMilli(1680373800000), EndTime: time.Date(2023, 4, 8, 18, 29, 59, 999e6, time.UTC)})
+			},
+			checkRequest: func(t *testing.T, r seenRequest) {
+				// The spec's own examples: epoch milliseconds as strings.
+				wantQuery(t, r.query, url.Values{"locationId": {"0007BWpSzSwfiuSl0tR2"}, "calendarId": {"BqTwX8QFwXzpegMve9EQ"},
+					"startTime": {"1680373800000"}, "endTime": {"1680978599999"}})
+			},
+			checkResult: wantResult([]Appointment{{
+				ID: "ocQHyuzHvysMo5N5VsXc", Address: "https://meet.google.com/yqp-gogr-wve", Title: "Appointment with GHL Dev team",
+				CalendarID: "BqTwX8QFwXzpegMve9EQ", LocationID: "0007BWpSzSwfiuSl0tR2", ContactID: "9NkT25Vor1v4aQatFsv2",
+				GroupID: "9NkT25Vor1v4aQatFsv2", AppointmentStatus: "confirmed", AssignedUserID: "YlWd2wuCAZQzh2cH1fVZ",
+				Users: []string{"YlWd2wuCAZQzh2cH1fVZ", "9NkT25Vor1v4aQatFsv2"}, Notes: "Some dummy note", Description: "Some dummy description",
+				IsRecurring: true, RRule: "RRULE:FREQ=DAILY;INTERVAL=1;COUNT=5", StartTime: "2023-09-25T16:00:00+05:30",
+				EndTime: "2023-09-25T16:00:00+05:30", DateAdded: "2023-09-25T16:00:00+05:30", DateUpdated: "2023-09-25T16:00:00+05:30",
+				MasterEventID: "ocWd2wuBGAQzh2cH1fSZ",
+			}}),
+		},
+		{
+			method: "Calendars.List", status: 200,
+			call: func(ctx context.Context, c *Client) (any, *Response, error) {
+				return c.Calendars.List(ctx, &ListCalendarsOptions{LocationID: locID, GroupID: "BqTwX8QFwXzpegMve9EQ", ShowDrafted: Ptr(false)})
+			},
+			checkRequest: func(t *testing.T, r seenRequest) {
+				wantQuery(t, r.query, url.Values{"locationId": {locID}, "groupId": {"BqTwX8QFwXzpegMve9EQ"}, "showDrafted": {"false"}})
+			},
+			checkResult: wantResult([]Calendar{{
+				ID: "0TkCdp9PfvLeWKYRRvIz", LocationID: "ocQHyuzHvysMo5N5VsXc", GroupID: "BqTwX8QFwXzpegMve9EQ", Name: "test calendar",
+				Description: "this is used for testing", Slug: "test1", WidgetSlug: "test1", CalendarType: "event", IsActive: Ptr(true),
+			}}),
+		},
+		{
 			method: "OAuth.ExchangeCode", status: 200, noAuth: true,
 			call: func(ctx context.Context, c *Client) (any, *Response, error) {
 				return c.OAuth.ExchangeCode(ctx, testCreds, &ExchangeCodeRequest{Code: "code-123", UserType: UserTypeLocation, RedirectURI: "https://app.example/oauth/callback"})

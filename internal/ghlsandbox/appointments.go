@@ -188,7 +188,7 @@ func (s *Sandbox) createAppointment(rc *reqCtx) (int, any, *apiError) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.calendars[r.CalendarID.V] {
+	if !l.hasCalendar(r.CalendarID.V) {
 		return 0, nil, errBadRequest("Calendar not found")
 	}
 	if l.contacts[r.ContactID.V] == nil {
@@ -249,7 +249,7 @@ func (s *Sandbox) updateAppointmentLocked(l *location, a *Appointment, r *appoin
 	str(&a.Description, r.Description)
 	str(&a.MeetingLocationType, r.MeetingLocationType)
 	str(&a.RRule, r.RRule)
-	if r.CalendarID.has() && l.calendars[r.CalendarID.V] {
+	if r.CalendarID.has() && l.hasCalendar(r.CalendarID.V) {
 		a.CalendarID = r.CalendarID.V
 	}
 	if r.StartTime.has() {
@@ -287,7 +287,7 @@ func (s *Sandbox) editAppointment(rc *reqCtx) (int, any, *apiError) {
 	if a == nil {
 		return 0, nil, errNotFound("Appointment not found")
 	}
-	if r.CalendarID.has() && !l.calendars[r.CalendarID.V] {
+	if r.CalendarID.has() && !l.hasCalendar(r.CalendarID.V) {
 		return 0, nil, errBadRequest("Calendar not found")
 	}
 	s.updateAppointmentLocked(l, a, &r)

@@ -15,7 +15,8 @@
 //     201 creates, {succeded: true} (sic), upsert {new, contact, traceId}
 //     with the location's duplicate rules, 422 "property x should not exist",
 //     search with filters, sort and searchAfter, the deprecated list with
-//     meta, appointments listed per contact with non-ISO times.
+//     meta, appointments listed per contact with non-ISO times, calendars
+//     (AddCalendar) and their events in an epoch-millisecond window.
 //   - Bearer tokens bound to a location (or the agency) and to scopes;
 //     OAuth codes, 24 h access tokens, single-use refresh tokens, "Location
 //     is not active", agency-to-location tokens, Private Integration Tokens.

@@ -165,8 +165,8 @@ type location struct {
 	companyID string
 	name      string
 	timezone  *time.Location
-	calendar  string // the default calendar id
-	calendars map[string]bool
+	calendar  string            // the default calendar id
+	calendars map[string]string // id -> name; written under mu
 
 	mu         sync.RWMutex
 	active     bool
@@ -182,7 +182,7 @@ type location struct {
 func newLocation(id, companyID, name string, tz *time.Location, calendarID string) *location {
 	return &location{
 		id: id, companyID: companyID, name: name, timezone: tz,
-		calendar: calendarID, calendars: map[string]bool{calendarID: true},
+		calendar: calendarID, calendars: map[string]string{calendarID: name + " calendar"},
 		active: true, matchOrder: []string{"email", "phone"},
 		contacts: map[string]*Contact{}, tasks: map[string]map[string]*Task{},
 		notes: map[string]map[string]*Note{}, appts: map[string]*Appointment{},

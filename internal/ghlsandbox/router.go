@@ -86,6 +86,8 @@ func buildRoutes() []*route {
 		{method: "GET", path: "/calendars/events/appointments/{eventId}", op: "get-appointment", scope: "calendars/events.readonly", version: cal, h: (*Sandbox).getAppointment},
 		{method: "PUT", path: "/calendars/events/appointments/{eventId}", op: "edit-appointment", scope: "calendars/events.write", version: cal, h: (*Sandbox).editAppointment},
 		{method: "DELETE", path: "/calendars/events/{eventId}", op: "delete-event", scope: "calendars/events.write", version: cal, h: (*Sandbox).deleteAppointment},
+		{method: "GET", path: "/calendars/events", op: "get-calendar-events", scope: "calendars/events.readonly", version: cal, h: (*Sandbox).calendarEvents},
+		{method: "GET", path: "/calendars/", op: "get-calendars", scope: "calendars.readonly", version: cal, h: (*Sandbox).listCalendars},
 		{method: "GET", path: "/businesses/", op: "get-businesses-by-location", scope: "businesses.readonly", version: c, h: (*Sandbox).listBusinesses},
 		{method: "POST", path: "/businesses/", op: "create-business", scope: "businesses.write", version: c, h: (*Sandbox).createBusiness},
 		{method: "GET", path: "/businesses/{businessId}", op: "get-business", scope: "businesses.readonly", version: c, h: (*Sandbox).getBusiness},

@@ -18,6 +18,8 @@ type API interface {
 	ListTasks(ctx context.Context, contactID string) ([]ghl.Task, *ghl.Response, error)
 	ListNotes(ctx context.Context, contactID string) ([]ghl.Note, *ghl.Response, error)
 	ListAppointments(ctx context.Context, contactID string) ([]ghl.Appointment, *ghl.Response, error)
+	ListCalendars(ctx context.Context, locationID string) ([]ghl.Calendar, *ghl.Response, error)
+	ListEvents(ctx context.Context, o *ghl.ListEventsOptions) ([]ghl.Appointment, *ghl.Response, error)
 }
 
 // FromClient returns the API of a GHL client.
@@ -42,6 +44,13 @@ func (a clientAPI) ListNotes(ctx context.Context, id string) ([]ghl.Note, *ghl.R
 }
 func (a clientAPI) ListAppointments(ctx context.Context, id string) ([]ghl.Appointment, *ghl.Response, error) {
 	return a.c.Contacts.ListAppointments(ctx, id)
+}
+
+func (a clientAPI) ListCalendars(ctx context.Context, loc string) ([]ghl.Calendar, *ghl.Response, error) {
+	return a.c.Calendars.List(ctx, &ghl.ListCalendarsOptions{LocationID: loc})
+}
+func (a clientAPI) ListEvents(ctx context.Context, o *ghl.ListEventsOptions) ([]ghl.Appointment, *ghl.Response, error) {
+	return a.c.Calendars.ListEvents(ctx, o)
 }
 
 // Clients returns the GHL API of a location (authenticated with its token,
@@ -158,6 +167,24 @@ func (c counted) ListAppointments(ctx context.Context, id string) ([]ghl.Appoint
 		return nil, nil, err
 	}
 	v, resp, err := c.api.ListAppointments(ctx, id)
+	c.after(resp)
+	return v, resp, err
+}
+
+func (c counted) ListCalendars(ctx context.Context, loc string) ([]ghl.Calendar, *ghl.Response, error) {
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.ListCalendars(ctx, loc)
+	c.after(resp)
+	return v, resp, err
+}
+
+func (c counted) ListEvents(ctx context.Context, o *ghl.ListEventsOptions) ([]ghl.Appointment, *ghl.Response, error) {
+	if err := c.before(ctx); err != nil {
+		return nil, nil, err
+	}
+	v, resp, err := c.api.ListEvents(ctx, o)
 	c.after(resp)
 	return v, resp, err
 }

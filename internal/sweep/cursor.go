@@ -16,6 +16,8 @@ import (
 //	    position [dateUpdated ms, id] of the last contact handled, in
 //	    ascending dateUpdated order (tasks.contacts: the task sweep's
 //	    fallback without the location task search scope)
+//	appointments.calendars                         calendarPos: the last
+//	    calendar whose window of events was handled ("" between passes)
 //	tasks                                          taskPos: the offset of
 //	    the location task search pass under way
 //	<stream>.deletes                               deletePos: the last GHL

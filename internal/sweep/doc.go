@@ -20,6 +20,16 @@
 //     (appointment) sweep" — and one GET of the contact's notes
 //     (appointments) per changed contact: requests grow with what changed,
 //     not with the location.
+//   - appointments.calendars: after that pass has caught up, the calendar
+//     window — the events of each of the location's calendars (GET
+//     /calendars/ plus Options.Calendars) overlapping [now − 1 day, now +
+//     30 days] (CalendarLookback, CalendarHorizon), one GET
+//     /calendars/events per calendar — delivers the appointments booked or
+//     moved without any change to their contact; the cursor is the last
+//     calendar done, so a run stopped by its deadline resumes with the
+//     next. Events without a contact and instances of recurring events are
+//     skipped; without the calendar scopes the window is skipped
+//     (calendarWindow "no_scope" in the report).
 //   - tasks: the location task search (offset paging; tasks carry no update
 //     time, so each pass reads them all, fingerprints telling what
 //     changed, the links read once per run); without its scope (401/403)

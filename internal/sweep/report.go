@@ -34,6 +34,10 @@ type LocationReport struct {
 	// Deletes reports delete detection: "" (not due), "partial" (resumes
 	// next run) or "complete".
 	Deletes string `json:"deletes,omitempty"`
+	// CalendarWindow reports the appointments stream's calendar window:
+	// "" (not read), "partial" (resumes next run with the next calendar),
+	// "complete" or "no_scope" (the token may not read calendar events).
+	CalendarWindow string `json:"calendarWindow,omitempty"`
 	// StoppedByDeadline reports a clean stop before the time budget.
 	StoppedByDeadline bool `json:"stoppedByDeadline,omitempty"`
 	// DailyLimit reports GHL's daily budget spent; ResumeAt is when the

@@ -23,6 +23,10 @@ const (
 	DefaultWorkers     = 8
 	DefaultParallel    = 4
 	DefaultPageLimit   = ghl.MaxSearchPageLimit
+	// The calendar window of the appointments stream: events starting from
+	// a day back to 30 days ahead.
+	DefaultCalendarLookback = 24 * time.Hour
+	DefaultCalendarHorizon  = 30 * 24 * time.Hour
 )
 
 // Options configure a Runner. Store, GHL and Syncer are required.
@@ -59,6 +63,17 @@ type Options struct {
 	// sweep share (Budget.Pace); its Transport should carry the clients'
 	// requests.
 	Budget *Budget
+	// CalendarLookback and CalendarHorizon bound the calendar window the
+	// appointments stream reads after its contact pass: the events of each
+	// of the location's calendars overlapping [now - CalendarLookback,
+	// now + CalendarHorizon] (defaults 1 day and 30 days). A negative
+	// CalendarHorizon turns the window off.
+	CalendarLookback time.Duration
+	CalendarHorizon  time.Duration
+	// Calendars adds calendar ids, per location id, to those GET
+	// /calendars/ lists (the only ones read when the token lacks the
+	// calendars.readonly scope).
+	Calendars map[string][]string
 	// DailyReserve is how many of the day's GHL requests a sweep leaves to
 	// webhook traffic: it stops a location (daily_limit) once GHL reports
 	// that few left (default: 1 % of the daily limit, at least 2 per
@@ -99,6 +114,12 @@ func New(opts Options) (*Runner, error) {
 	}
 	if opts.Parallel <= 0 {
 		opts.Parallel = DefaultParallel
+	}
+	if opts.CalendarLookback <= 0 {
+		opts.CalendarLookback = DefaultCalendarLookback
+	}
+	if opts.CalendarHorizon == 0 {
+		opts.CalendarHorizon = DefaultCalendarHorizon
 	}
 	if opts.PageLimit <= 0 || opts.PageLimit > ghl.MaxSearchPageLimit {
 		opts.PageLimit = DefaultPageLimit
@@ -260,7 +281,9 @@ func (j *job) run(ctx context.Context) error {
 	case Notes:
 		err = j.scanContacts(ctx, string(Notes), j.notesOf)
 	case Appointments:
-		err = j.scanContacts(ctx, string(Appointments), j.appointmentsOf)
+		if err = j.scanContacts(ctx, string(Appointments), j.appointmentsOf); err == nil {
+			err = j.calendarWindow(ctx)
+		}
 	}
 	if err != nil {
 		return err
