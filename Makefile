@@ -50,6 +50,9 @@ bench: deps
 	@echo "make bench: per-event benchmarks ($(BENCHCOUNT) × $(BENCHTIME)) → $(BENCH_OUT)/bench.txt" >&2
 	@$(GO) test -run='^$$' -bench='^BenchmarkEvent$$' -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) -timeout=30m \
 		./internal/benchreport > $(BENCH_OUT)/bench.txt 2>&1 || { cat $(BENCH_OUT)/bench.txt; exit 1; }
+	@echo "make bench: sweep rate and backfill request counts (sandbox's scaled clock) → $(BENCH_OUT)/bench.txt" >&2
+	@$(GO) test -run='^$$' -bench='^Benchmark(SustainedRate|ContactBackfill)$$' -benchtime=1x -count=3 -timeout=30m \
+		./internal/sweep >> $(BENCH_OUT)/bench.txt 2>&1 || { cat $(BENCH_OUT)/bench.txt; exit 1; }
 	@echo "make bench: cold starts, backfill, Node SDK comparison → $(BENCH_OUT)/report.md" >&2
 	@BENCH_TXT=$(CURDIR)/$(BENCH_OUT)/bench.txt BENCH_REPORT=$(CURDIR)/$(BENCH_OUT)/report.md \
 		$(GO) test -tags bench -run='^TestBenchReport$$' -count=1 -timeout=30m -v ./internal/benchreport > $(BENCH_OUT)/report.log 2>&1 \

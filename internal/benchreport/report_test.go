@@ -320,13 +320,19 @@ func backfillRows(t *testing.T, root string) []benchreport.Row {
 	}
 	goRes.requests, goRes.s429s = gc.requests.Load(), gc.s429s.Load()
 	goRate := goRes.rate(limits)
-	goOK := goRes.contacts == backfillSize && goRes.s429s == 0 && goRate >= rateTarget
 	rows := []benchreport.Row{
 		{Section: sec, Name: "ghlsync (internal/sweep, contacts → peer): wall time, GHL requests, 429s, contacts delivered",
 			Figure: fmt.Sprintf("%.1f s, %d requests, %d × 429, %d contacts, %d peer deliveries", goRes.wall.Seconds(), goRes.requests, goRes.s429s, goRes.contacts, a.Peer.Count())},
-		{Section: sec, Name: "ghlsync: achieved request rate / the limit's rate (10 req/s)", Figure: fmt.Sprintf("%.0f %%", goRate*100), Target: limitNote,
-			Status: map[bool]benchreport.Status{true: benchreport.Pass, false: benchreport.Miss}[goOK]},
+		{Section: sec, Name: "ghlsync: GHL requests for N contacts", Figure: fmt.Sprintf("%d", goRes.requests),
+			Target: fmt.Sprintf("≤ ceil(N/100) + 2 = %d, 0 × 429", (backfillSize+99)/100+2),
+			Status: map[bool]benchreport.Status{true: benchreport.Pass, false: benchreport.Miss}[goRes.contacts == backfillSize && goRes.s429s == 0 && goRes.requests <= (backfillSize+99)/100+2]},
+		// 10,000 contacts are 101 search requests: the run is bound by the
+		// 10,000 deliveries, not by GHL's limit, so this rate is shown for
+		// comparison with the SDK only; the sustained-rate row below is
+		// measured where requests are what waits.
+		{Section: sec, Name: "ghlsync: request rate / the limit's rate (delivery-bound here)", Figure: fmt.Sprintf("%.0f %%", goRate*100)},
 	}
+	rows = append(rows, sustainedRows(t, limitNote)...)
 
 	version, err := benchreport.NodeReady(root)
 	if err != nil {
@@ -492,3 +498,44 @@ func verifyRows(t *testing.T, root, sec string, sb *ghlsandbox.Sandbox, loc ghls
 }
 
 func goVersion() string { return strings.TrimPrefix(runtimeVersion(), "go") }
+
+// sustainedRows reads the sweep benchmarks make bench appends to
+// BENCH_TXT: the request rate of a full backfill (contacts with their
+// notes and appointments: two GHL requests per contact, so the limit is
+// what waits) and the 10,000-contact backfill's request count, both on the
+// sandbox's scaled clock with GHL's real limit.
+func sustainedRows(t *testing.T, limitNote string) []benchreport.Row {
+	const sec = "Sweeps with work waiting (internal/sweep benchmarks, scaled clock, GHL's real limit)"
+	path := os.Getenv("BENCH_TXT")
+	if path == "" {
+		return []benchreport.Row{{Section: sec, Name: "BenchmarkSustainedRate", Figure: "not run: BENCH_TXT unset (make bench sets it)", Status: benchreport.Skip}}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rs, err := benchreport.ParseBench(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	med, _ := benchreport.Medians(rs)
+	rate, ok := med["BenchmarkSustainedRate"]
+	if !ok {
+		t.Fatalf("%s: no BenchmarkSustainedRate result", path)
+	}
+	frac, tooMany := rate["fraction-of-burst-limit"], rate["429s"]
+	rows := []benchreport.Row{{Section: sec, Name: "sustained request rate / the burst limit, 429s (median of 3)",
+		Figure: fmt.Sprintf("%.0f %%, %.0f × 429 over %.0f requests", frac*100, tooMany, rate["ghl-requests"]), Target: limitNote,
+		Status: map[bool]benchreport.Status{true: benchreport.Pass, false: benchreport.Miss}[frac >= rateTarget && tooMany == 0]}}
+	if bf, ok := med["BenchmarkContactBackfill"]; ok {
+		var parts []string
+		for _, k := range []string{"ghl-requests/backfill", "ghl-requests-over-ceil(N/100)", "429s/backfill"} {
+			if v, ok := bf[k]; ok {
+				parts = append(parts, fmt.Sprintf("%s %.0f", k, v))
+			}
+		}
+		rows = append(rows, benchreport.Row{Section: sec, Name: "contact backfill of 10,000 (median of 3)", Figure: strings.Join(parts, ", ")})
+	}
+	return rows
+}
