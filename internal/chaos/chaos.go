@@ -22,7 +22,6 @@ type run struct {
 	events     counters // workload events by side and domain
 	hookMu     sync.Mutex
 	traceMu    sync.Mutex
-	hookN      uint64
 }
 
 func (r *run) faultsOn() bool { return r.e.faultsOn.Load() }

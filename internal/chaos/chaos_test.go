@@ -62,10 +62,10 @@ func TestChaos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	table2 := rep.Table()
-	t.Log("\n" + table2)
+	out := rep.Table()
+	t.Log("\n" + out)
 	if path := os.Getenv("CHAOS_REPORT"); path != "" {
-		if err := os.WriteFile(path, []byte(table2), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

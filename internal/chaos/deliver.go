@@ -118,13 +118,6 @@ func (q *queue) pop(ctx context.Context) *delivery {
 	}
 }
 
-// size returns the outstanding deliveries.
-func (q *queue) size() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.outstanding
-}
-
 // waitBelow waits until at most n deliveries are outstanding.
 func (q *queue) waitBelow(ctx context.Context, n int) error {
 	stop := context.AfterFunc(ctx, q.cond.Broadcast)

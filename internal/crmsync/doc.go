@@ -107,8 +107,8 @@
 // writes the link and completes the record = 3 requests; an echo stops
 // after the link read and completes: 3; a completed duplicate: 1.
 // Peer→GHL contact: 1 GHL call (+1 per tag direction that changed);
-// DynamoDB 3 for a new contact, 4 for a linked one (the pending-write
-// mark before the GHL call).
+// DynamoDB 6 for a new contact (3 of them claim the create: createOnce),
+// 4 for a linked one (the pending-write mark before the GHL call).
 //
 // # Pull API
 //

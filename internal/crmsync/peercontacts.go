@@ -32,26 +32,34 @@ func (a *applier) contact(ctx context.Context, c *Contact) error {
 	if a.skip(link, fp, c.UpdatedAt) {
 		return nil
 	}
-	var got *ghl.Contact
-	if link != nil && !link.Deleted {
-		if link, err = a.markPending(ctx, link, fp); err != nil {
+	finish := func(ctx context.Context, got *ghl.Contact) error {
+		var err error
+		if got.Tags, err = a.applyTags(ctx, got.ID, NormalizeTags(got.Tags), NormalizeTags(c.Tags)); err != nil {
 			return err
 		}
-		got, _, err = a.g.Contacts.Update(ctx, link.GHLID, updateRequest(c))
-		if isNotFound(err) {
-			return a.done(OutcomeIgnored, "the contact was deleted in GHL")
-		}
-		if err != nil {
-			return fmt.Errorf("update contact %s: %w", link.GHLID, err)
-		}
-	} else if got, err = a.upsert(ctx, c); err != nil {
+		canon := contactFromGHL(a.loc, got)
+		return a.record(ctx, link, KindContact, got.ID, peerID, Fingerprint(canon), fp, canon.UpdatedAt, c.UpdatedAt, "")
+	}
+	if link == nil || link.Deleted {
+		return a.createOnce(ctx, KindContact, peerID, link, func(ctx context.Context) error {
+			got, err := a.upsert(ctx, c)
+			if err != nil {
+				return err
+			}
+			return finish(ctx, got)
+		})
+	}
+	if link, err = a.markPending(ctx, link, fp); err != nil {
 		return err
 	}
-	if got.Tags, err = a.applyTags(ctx, got.ID, NormalizeTags(got.Tags), NormalizeTags(c.Tags)); err != nil {
-		return err
+	got, _, err := a.g.Contacts.Update(ctx, link.GHLID, updateRequest(c))
+	if isNotFound(err) {
+		return a.done(OutcomeIgnored, "the contact was deleted in GHL")
 	}
-	canon := contactFromGHL(a.loc, got)
-	return a.record(ctx, link, KindContact, got.ID, peerID, Fingerprint(canon), fp, canon.UpdatedAt, c.UpdatedAt, "")
+	if err != nil {
+		return fmt.Errorf("update contact %s: %w", link.GHLID, err)
+	}
+	return finish(ctx, got)
 }
 
 // upsert creates or matches the contact in one call. Upsert is not

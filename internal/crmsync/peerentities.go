@@ -81,58 +81,64 @@ func (a *applier) task(ctx context.Context, t *Task) error {
 	if contactID, err = a.contactOf(ctx, contactID, t.ContactPeerID); err != nil {
 		return err
 	}
-	var got *ghl.Task
-	if link != nil && !link.Deleted {
-		if link, err = a.markPending(ctx, link, fp); err != nil {
-			return err
-		}
-		due := t.DueDate
-		req := &ghl.UpdateTaskRequest{Title: &t.Title, Body: &t.Body, Completed: &t.Completed, AssignedTo: strPtr(t.AssignedTo)}
-		if !due.IsZero() {
-			req.DueDate = &due
-		}
-		got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, link.GHLID, req)
-		if isNotFound(err) {
-			return a.done(OutcomeIgnored, "the task was deleted in GHL")
-		}
-		if err != nil {
-			return fmt.Errorf("update task %s: %w", link.GHLID, err)
-		}
-	} else {
-		if t.Title == "" || t.DueDate.IsZero() {
-			return permanent("GHL needs a title and a dueDate to create a task")
-		}
-		got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Task, error) {
-			list, _, err := a.g.Contacts.ListTasks(ctx, contactID)
-			if err != nil {
-				return nil, fmt.Errorf("list tasks of contact %s: %w", contactID, err)
+	write := func(ctx context.Context) error {
+		var got *ghl.Task
+		if link != nil && !link.Deleted {
+			if link, err = a.markPending(ctx, link, fp); err != nil {
+				return err
 			}
-			for i := range list {
-				if sameTask(&list[i], t) {
-					if ok, err := a.adoptable(ctx, KindTask, list[i].ID, t.PeerID); err != nil || ok {
-						return &list[i], err
+			due := t.DueDate
+			req := &ghl.UpdateTaskRequest{Title: &t.Title, Body: &t.Body, Completed: &t.Completed, AssignedTo: strPtr(t.AssignedTo)}
+			if !due.IsZero() {
+				req.DueDate = &due
+			}
+			got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, link.GHLID, req)
+			if isNotFound(err) {
+				return a.done(OutcomeIgnored, "the task was deleted in GHL")
+			}
+			if err != nil {
+				return fmt.Errorf("update task %s: %w", link.GHLID, err)
+			}
+		} else {
+			if t.Title == "" || t.DueDate.IsZero() {
+				return permanent("GHL needs a title and a dueDate to create a task")
+			}
+			got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Task, error) {
+				list, _, err := a.g.Contacts.ListTasks(ctx, contactID)
+				if err != nil {
+					return nil, fmt.Errorf("list tasks of contact %s: %w", contactID, err)
+				}
+				for i := range list {
+					if sameTask(&list[i], t) {
+						if ok, err := a.adoptable(ctx, KindTask, list[i].ID, t.PeerID); err != nil || ok {
+							return &list[i], err
+						}
 					}
 				}
-			}
-			return nil, nil
-		}, func(ctx context.Context) (*ghl.Task, error) {
-			got, _, err := a.g.Contacts.CreateTask(ctx, contactID, &ghl.CreateTaskRequest{Title: t.Title, Body: t.Body, DueDate: t.DueDate,
-				Completed: t.Completed, AssignedTo: t.AssignedTo})
+				return nil, nil
+			}, func(ctx context.Context) (*ghl.Task, error) {
+				got, _, err := a.g.Contacts.CreateTask(ctx, contactID, &ghl.CreateTaskRequest{Title: t.Title, Body: t.Body, DueDate: t.DueDate,
+					Completed: t.Completed, AssignedTo: t.AssignedTo})
+				if err != nil {
+					return nil, fmt.Errorf("create task %s on contact %s: %w", t.PeerID, contactID, err)
+				}
+				return got, nil
+			})
 			if err != nil {
-				return nil, fmt.Errorf("create task %s on contact %s: %w", t.PeerID, contactID, err)
+				return err
 			}
-			return got, nil
-		})
-		if err != nil {
-			return err
-		}
-		if got.Completed != t.Completed {
-			if got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, got.ID, &ghl.UpdateTaskRequest{Completed: &t.Completed}); err != nil {
-				return fmt.Errorf("complete task %s: %w", got.ID, err)
+			if got.Completed != t.Completed {
+				if got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, got.ID, &ghl.UpdateTaskRequest{Completed: &t.Completed}); err != nil {
+					return fmt.Errorf("complete task %s: %w", got.ID, err)
+				}
 			}
 		}
+		return a.record(ctx, link, KindTask, got.ID, t.PeerID, Fingerprint(taskFromGHL(got, contactID)), fp, time.Time{}, t.UpdatedAt, contactID)
 	}
-	return a.record(ctx, link, KindTask, got.ID, t.PeerID, Fingerprint(taskFromGHL(got, contactID)), fp, time.Time{}, t.UpdatedAt, contactID)
+	if link == nil || link.Deleted {
+		return a.createOnce(ctx, KindTask, t.PeerID, link, write)
+	}
+	return write(ctx)
 }
 
 func strPtr(s string) *string {
@@ -184,44 +190,50 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 	if contactID, err = a.contactOf(ctx, contactID, n.ContactPeerID); err != nil {
 		return err
 	}
-	var got *ghl.Note
-	if link != nil && !link.Deleted {
-		if link, err = a.markPending(ctx, link, fp); err != nil {
-			return err
-		}
-		got, _, err = a.g.Contacts.UpdateNote(ctx, contactID, link.GHLID, &ghl.UpdateNoteRequest{Body: &n.Body})
-		if isNotFound(err) {
-			return a.done(OutcomeIgnored, "the note was deleted in GHL")
-		}
-		if err != nil {
-			return fmt.Errorf("update note %s: %w", link.GHLID, err)
-		}
-	} else {
-		got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Note, error) {
-			list, _, err := a.g.Contacts.ListNotes(ctx, contactID)
-			if err != nil {
-				return nil, fmt.Errorf("list notes of contact %s: %w", contactID, err)
+	write := func(ctx context.Context) error {
+		var got *ghl.Note
+		if link != nil && !link.Deleted {
+			if link, err = a.markPending(ctx, link, fp); err != nil {
+				return err
 			}
-			for i := range list {
-				if list[i].Body == n.Body {
-					if ok, err := a.adoptable(ctx, KindNote, list[i].ID, n.PeerID); err != nil || ok {
-						return &list[i], err
+			got, _, err = a.g.Contacts.UpdateNote(ctx, contactID, link.GHLID, &ghl.UpdateNoteRequest{Body: &n.Body})
+			if isNotFound(err) {
+				return a.done(OutcomeIgnored, "the note was deleted in GHL")
+			}
+			if err != nil {
+				return fmt.Errorf("update note %s: %w", link.GHLID, err)
+			}
+		} else {
+			got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Note, error) {
+				list, _, err := a.g.Contacts.ListNotes(ctx, contactID)
+				if err != nil {
+					return nil, fmt.Errorf("list notes of contact %s: %w", contactID, err)
+				}
+				for i := range list {
+					if list[i].Body == n.Body {
+						if ok, err := a.adoptable(ctx, KindNote, list[i].ID, n.PeerID); err != nil || ok {
+							return &list[i], err
+						}
 					}
 				}
-			}
-			return nil, nil
-		}, func(ctx context.Context) (*ghl.Note, error) {
-			got, _, err := a.g.Contacts.CreateNote(ctx, contactID, &ghl.CreateNoteRequest{Body: n.Body})
+				return nil, nil
+			}, func(ctx context.Context) (*ghl.Note, error) {
+				got, _, err := a.g.Contacts.CreateNote(ctx, contactID, &ghl.CreateNoteRequest{Body: n.Body})
+				if err != nil {
+					return nil, fmt.Errorf("create note %s on contact %s: %w", n.PeerID, contactID, err)
+				}
+				return got, nil
+			})
 			if err != nil {
-				return nil, fmt.Errorf("create note %s on contact %s: %w", n.PeerID, contactID, err)
+				return err
 			}
-			return got, nil
-		})
-		if err != nil {
-			return err
 		}
+		return a.record(ctx, link, KindNote, got.ID, n.PeerID, Fingerprint(noteFromGHL(got, contactID)), fp, time.Time{}, n.UpdatedAt, contactID)
 	}
-	return a.record(ctx, link, KindNote, got.ID, n.PeerID, Fingerprint(noteFromGHL(got, contactID)), fp, time.Time{}, n.UpdatedAt, contactID)
+	if link == nil || link.Deleted {
+		return a.createOnce(ctx, KindNote, n.PeerID, link, write)
+	}
+	return write(ctx)
 }
 
 func (a *applier) deleteNote(ctx context.Context, ref *Ref) error {
@@ -263,64 +275,70 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 	if contactID, err = a.contactOf(ctx, contactID, ap.ContactPeerID); err != nil {
 		return err
 	}
-	var got *ghl.Appointment
-	if link != nil && !link.Deleted {
-		if link, err = a.markPending(ctx, link, fp); err != nil {
-			return err
-		}
-		req := &ghl.UpdateAppointmentRequest{Title: strPtr(ap.Title), AppointmentStatus: strPtr(ap.Status), Address: strPtr(ap.Address),
-			AssignedUserID: strPtr(ap.AssignedUserID), CalendarID: strPtr(ap.CalendarID)}
-		if !ap.StartTime.IsZero() {
-			req.StartTime = &ap.StartTime
-		}
-		if !ap.EndTime.IsZero() {
-			req.EndTime = &ap.EndTime
-		}
-		got, _, err = a.g.Calendars.UpdateAppointment(ctx, link.GHLID, req)
-		if isNotFound(err) {
-			return a.done(OutcomeIgnored, "the appointment was deleted in GHL")
-		}
-		if err != nil {
-			return fmt.Errorf("update appointment %s: %w", link.GHLID, err)
-		}
-	} else {
-		if ap.CalendarID == "" || ap.StartTime.IsZero() {
-			return permanent("GHL needs a calendarId and a startTime to book an appointment")
-		}
-		got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Appointment, error) {
-			list, _, err := a.g.Contacts.ListAppointments(ctx, contactID)
-			if err != nil {
-				return nil, fmt.Errorf("list appointments of contact %s: %w", contactID, err)
+	write := func(ctx context.Context) error {
+		var got *ghl.Appointment
+		if link != nil && !link.Deleted {
+			if link, err = a.markPending(ctx, link, fp); err != nil {
+				return err
 			}
-			for i := range list {
-				if list[i].CalendarID == ap.CalendarID && ghlTime(list[i].StartTime).Equal(ap.StartTime.UTC()) {
-					if ok, err := a.adoptable(ctx, KindAppointment, list[i].ID, ap.PeerID); err != nil || ok {
-						return &list[i], err
-					}
-				}
+			req := &ghl.UpdateAppointmentRequest{Title: strPtr(ap.Title), AppointmentStatus: strPtr(ap.Status), Address: strPtr(ap.Address),
+				AssignedUserID: strPtr(ap.AssignedUserID), CalendarID: strPtr(ap.CalendarID)}
+			if !ap.StartTime.IsZero() {
+				req.StartTime = &ap.StartTime
 			}
-			return nil, nil
-		}, func(ctx context.Context) (*ghl.Appointment, error) {
-			req := &ghl.CreateAppointmentRequest{CalendarID: ap.CalendarID, LocationID: a.loc, ContactID: contactID, StartTime: ap.StartTime,
-				Title: ap.Title, AppointmentStatus: ap.Status, AssignedUserID: ap.AssignedUserID, Address: ap.Address}
 			if !ap.EndTime.IsZero() {
 				req.EndTime = &ap.EndTime
 			}
-			got, _, err := a.g.Calendars.CreateAppointment(ctx, req)
-			if err != nil {
-				return nil, fmt.Errorf("book appointment %s for contact %s: %w", ap.PeerID, contactID, err)
+			got, _, err = a.g.Calendars.UpdateAppointment(ctx, link.GHLID, req)
+			if isNotFound(err) {
+				return a.done(OutcomeIgnored, "the appointment was deleted in GHL")
 			}
-			return got, nil
-		})
-		if err != nil {
-			return err
+			if err != nil {
+				return fmt.Errorf("update appointment %s: %w", link.GHLID, err)
+			}
+		} else {
+			if ap.CalendarID == "" || ap.StartTime.IsZero() {
+				return permanent("GHL needs a calendarId and a startTime to book an appointment")
+			}
+			got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Appointment, error) {
+				list, _, err := a.g.Contacts.ListAppointments(ctx, contactID)
+				if err != nil {
+					return nil, fmt.Errorf("list appointments of contact %s: %w", contactID, err)
+				}
+				for i := range list {
+					if list[i].CalendarID == ap.CalendarID && ghlTime(list[i].StartTime).Equal(ap.StartTime.UTC()) {
+						if ok, err := a.adoptable(ctx, KindAppointment, list[i].ID, ap.PeerID); err != nil || ok {
+							return &list[i], err
+						}
+					}
+				}
+				return nil, nil
+			}, func(ctx context.Context) (*ghl.Appointment, error) {
+				req := &ghl.CreateAppointmentRequest{CalendarID: ap.CalendarID, LocationID: a.loc, ContactID: contactID, StartTime: ap.StartTime,
+					Title: ap.Title, AppointmentStatus: ap.Status, AssignedUserID: ap.AssignedUserID, Address: ap.Address}
+				if !ap.EndTime.IsZero() {
+					req.EndTime = &ap.EndTime
+				}
+				got, _, err := a.g.Calendars.CreateAppointment(ctx, req)
+				if err != nil {
+					return nil, fmt.Errorf("book appointment %s for contact %s: %w", ap.PeerID, contactID, err)
+				}
+				return got, nil
+			})
+			if err != nil {
+				return err
+			}
 		}
+		canon := appointmentFromGHL(got)
+		if canon.ContactGHLID == "" {
+			canon.ContactGHLID = contactID
+		}
+		return a.record(ctx, link, KindAppointment, got.ID, ap.PeerID, Fingerprint(canon), fp, canon.UpdatedAt, ap.UpdatedAt, contactID)
 	}
-	canon := appointmentFromGHL(got)
-	if canon.ContactGHLID == "" {
-		canon.ContactGHLID = contactID
+	if link == nil || link.Deleted {
+		return a.createOnce(ctx, KindAppointment, ap.PeerID, link, write)
 	}
-	return a.record(ctx, link, KindAppointment, got.ID, ap.PeerID, Fingerprint(canon), fp, canon.UpdatedAt, ap.UpdatedAt, contactID)
+	return write(ctx)
 }
 
 // deleteAppointment cancels the linked appointment (the client has no
