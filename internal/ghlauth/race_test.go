@@ -66,7 +66,10 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	clk := ghlsandbox.NewFakeClock(time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC))
+	// The fake clock starts ahead of the wall clock: leases and records
+	// carry a TTL attribute from it, and DynamoDB Local deletes items whose
+	// TTL lies in the past.
+	clk := ghlsandbox.NewFakeClock(time.Now().UTC().Truncate(time.Second).Add(time.Hour))
 	sb, err := ghlsandbox.New(ghlsandbox.Options{Clock: clk, RateLimit: ghlsandbox.RateLimitOptions{Disabled: true}})
 	if err != nil {
 		t.Fatal(err)

@@ -19,7 +19,11 @@ import (
 	"github.com/ghlsync/ghlsync/internal/store/dynamostore"
 )
 
-var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+// now is an hour ahead of the wall clock, on a whole minute (so rate
+// windows start on it): DynamoDB Local deletes items whose TTL attribute
+// lies in the past, so the expirations this file pins must stay in the
+// future while the test runs; a fixed date would fail once passed.
+var now = time.Now().UTC().Truncate(time.Minute).Add(time.Hour)
 
 // TestTableDefinition pins the key schema and TTL the SAM template must match.
 func TestTableDefinition(t *testing.T) {
@@ -128,7 +132,7 @@ func TestItemLayout(t *testing.T) {
 	_, _, err = st.TakeRateBudget(ctx, "loc-1", 3, 100, 10*time.Second, now.Add(time.Second))
 	must(err)
 
-	stamp := "2026-11-22T12:00:00Z"
+	stamp := now.Format(time.RFC3339)
 	linkAttrs := func(pk, sk, side string) map[string]any {
 		return map[string]any{
 			"pk": pk, "sk": sk, "type": "link", "side": side,
