@@ -28,9 +28,11 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("RateBudget", func(t *testing.T) { runRateBudget(t, newStore) })
 }
 
-// base is the suite's "now": a whole multiple of 10 s since the epoch, so
-// 10-second rate windows start on it.
-var base = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+// base is the suite's "now": an hour ahead of the wall clock, on a whole minute
+// (so 10-second rate windows start on it). Records carry TTL attributes computed from it and
+// DynamoDB Local deletes items whose TTL lies in the past, so a fixed date
+// would let the server remove records under the suite once passed.
+var base = time.Now().UTC().Truncate(time.Minute).Add(time.Hour)
 
 // concurrency is how many goroutines race in the concurrency tests.
 const concurrency = 16
