@@ -27,14 +27,17 @@
 //  5. Read the link (a brand-new entity first waits EchoSettle: it may be
 //     ghlsync's own create, whose link is on its way; a link marking a
 //     peer→GHL write in flight that the state does not match yet is polled
-//     until the write is recorded, at most EchoSettle). Stop when the
-//     state's fingerprint equals either fingerprint of the link (GHL's
+//     until the write is recorded, at most EchoSettle; still in flight
+//     then, answer 429: the state read may be half of that write). Stop
+//     when the state's fingerprint equals either fingerprint of the link (GHL's
 //     last known state, or the peer's: an echo of ghlsync's own write, or
 //     a duplicate) or the fingerprint of the write in flight, or when
 //     GHL's dateUpdated is older than the version already delivered.
-//  6. Send the event (deterministic id: the same state has the same
-//     webhook-id, so the peer drops repeats), then write the link with both
-//     fingerprints set to the delivered state and the GHL version, in the
+//  6. Send the event (deterministic id: the same state over the same link
+//     version has the same webhook-id, so the peer drops repeats, while a
+//     state that returns after another, such as a task reopened, gets a
+//     new one), then write the link with both fingerprints set to the
+//     delivered state and the GHL version, in the
 //     transaction that completes the idempotency record. A delete is sent
 //     as a Ref and tombstones the link.
 //

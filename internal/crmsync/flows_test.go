@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/ghl"
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
 )
 
@@ -568,4 +569,48 @@ func TestPeerRecreatesDeletedTask(t *testing.T) {
 	if err != nil || l.GHLID != tasks[0].ID || l.Deleted {
 		t.Errorf("link of the peer id = %+v, %v; want live, to %s", l, err, tasks[0].ID)
 	}
+}
+
+// A GHL state that comes back after the peer was sent another one — a
+// task completed then reopened (GHL sends no webhook for that: only the
+// sweep sees it), a tag added then removed — must reach a peer that drops
+// webhook-ids it has accepted before: its event id must not be the one
+// the first delivery of that state had.
+func TestGHLStateReturningIsDelivered(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo, now: func() time.Time { return time.Now().Add(time.Minute) }})
+		h.peer.dedupe.Store(true)
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "back@example.com", FirstName: "Back"}))
+		due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		tk := ok(h.sb.CreateTask(h.loc.ID, c.ID, ghlsandbox.Task{Title: "Call", Body: "b", DueDate: due}))
+		h.flush()
+		ok(h.sb.SetTaskCompleted(h.loc.ID, c.ID, tk.ID, true))
+		h.flush()
+		var pt crmsync.Task
+		if !h.peer.get(crmsync.KindTask, tk.ID, &pt) || !pt.Completed {
+			t.Fatalf("peer task after completion = %+v, want completed", pt)
+		}
+
+		// Reopened in GHL: the sweep hands the task to the flow.
+		reopened := ok(h.sb.SetTaskCompleted(h.loc.ID, c.ID, tk.ID, false))
+		rep, err := h.syncer.SyncFromGHL(t.Context(), h.loc.ID, crmsync.KindTask, c.ID, &ghl.Task{ID: reopened.ID, Title: reopened.Title,
+			Body: reopened.Body, DueDate: ghl.Timestamp{Time: reopened.DueDate}, Completed: reopened.Completed, ContactID: c.ID})
+		if err != nil || rep.Outcome != crmsync.OutcomeSynced {
+			t.Fatalf("sweep of the reopened task = %+v, %v; want synced", rep, err)
+		}
+		if !h.peer.get(crmsync.KindTask, tk.ID, &pt) || pt.Completed {
+			t.Errorf("peer task after it was reopened in GHL = %+v, want not completed", pt)
+		}
+
+		// A tag added in GHL, then removed.
+		ok(h.sb.UpdateContact(h.loc.ID, c.ID, func(c *ghlsandbox.Contact) { c.Tags = []string{"vip"} }))
+		h.flush()
+		ok(h.sb.UpdateContact(h.loc.ID, c.ID, func(c *ghlsandbox.Contact) { c.Tags = nil }))
+		h.flush()
+		var pc crmsync.Contact
+		if !h.peer.get(crmsync.KindContact, c.ID, &pc) || len(pc.Tags) != 0 {
+			t.Errorf("peer contact tags after the tag was removed in GHL = %v, want none", pc.Tags)
+		}
+	})
 }

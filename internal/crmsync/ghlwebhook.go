@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -307,7 +308,7 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 			o.setPeerID(link.PeerID)
 		}
 		meta.GHL = later(meta.GHL, o.updatedAt())
-		ev = Event{ID: EventID(upserted, o.locationID, o.ghlID, fp), Type: upserted, LocationID: o.locationID, Time: now}
+		ev = Event{ID: EventID(upserted, o.locationID, o.ghlID, overLink(fp, link)), Type: upserted, LocationID: o.locationID, Time: now}
 		switch e := o.entity.(type) {
 		case *Contact:
 			ev.Contact = e
@@ -349,6 +350,29 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 	return rep, nil
 }
 
+// errWriteInFlight is the transient failure of a GHL→peer delivery that
+// waited EchoSettle for a peer→GHL write in flight on the same entity and
+// saw it still unrecorded.
+var errWriteInFlight = errors.New("a peer→GHL write to the entity is still in flight; retry once it is recorded")
+
+// overLink is what the event id of delivering the state fp over link (as
+// read before the delivery; nil when there is none yet) hashes: the state
+// and the link's version. Every delivery of one state over one link — a
+// redelivery of a GHL webhook after the peer got it but the link was not
+// recorded, copies of a webhook racing, a sweep — has the same id, so the
+// peer drops the repeats. A state that comes back after the peer was sent
+// another one (a task completed then reopened, a tag added then removed:
+// GHL's fingerprints repeat) is delivered over a later link and gets a new
+// id; with the state's fingerprint alone it would reuse the id of the
+// first delivery, the peer would drop it as a repeat and keep the other
+// state, while the link records the state as delivered.
+func overLink(fp string, link *store.Link) string {
+	if link == nil {
+		return fp
+	}
+	return fp + "@" + strconv.FormatInt(link.Version, 10)
+}
+
 // settle waits d (nothing when d ≤ 0).
 func (s *Syncer) settle(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -361,7 +385,13 @@ func (s *Syncer) settle(ctx context.Context, d time.Duration) error {
 // whose outcome the state o does not match yet (fingerprint fp; a delete
 // when o has no entity), for that write to be recorded: it polls the link,
 // at most EchoSettle, and returns the link as last read and whether it
-// waited. Without a write in flight it returns at once.
+// waited. Without a write in flight it returns at once. When the write is
+// still in flight after EchoSettle it returns errWriteInFlight: the state
+// read may be an intermediate one of that write, and delivering it would
+// send the peer an older version of its own change and make the write's
+// final state look like an echo once recorded; the caller retries later
+// (GHL redelivers on 429, a sweep on its next run), after the write is
+// recorded or its mark has expired.
 func (s *Syncer) awaitPending(ctx context.Context, o *outbound, link *store.Link, fp string) (_ *store.Link, waited bool, _ error) {
 	deadline := s.opts.Now().Add(s.opts.EchoSettle)
 	for link != nil {
@@ -371,8 +401,14 @@ func (s *Syncer) awaitPending(ctx context.Context, o *outbound, link *store.Link
 		if o.entity != nil {
 			known = fp == link.PeerFingerprint || fp == link.GHLFingerprint || fp == meta.PendingFP
 		}
-		if !meta.pending(now) || known || !now.Before(deadline) {
+		if !meta.pending(now) || known {
 			return link, waited, nil
+		}
+		if !now.Before(deadline) {
+			if s.opts.EchoSettle < 0 {
+				return link, waited, nil // waits disabled
+			}
+			return nil, waited, fmt.Errorf("%s %s: %w", o.kind, o.ghlID, errWriteInFlight)
 		}
 		if err := s.settle(ctx, min(pendingPoll, deadline.Sub(now))); err != nil {
 			return nil, waited, err

@@ -75,6 +75,10 @@ type recordingPeer struct {
 	deliveries []stdwebhooks.Envelope
 	state      map[string]json.RawMessage // kind/ghlId → data; deletes remove
 	fail       atomic.Bool
+	// dedupe drops a webhook-id accepted before (answering 200), as a
+	// Standard Webhooks receiver does.
+	dedupe atomic.Bool
+	seen   map[string]bool
 }
 
 func (p *recordingPeer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +102,16 @@ func (p *recordingPeer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(env.Data, &ids)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if id := r.Header.Get("webhook-id"); p.dedupe.Load() {
+		if p.seen[id] {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if p.seen == nil {
+			p.seen = map[string]bool{}
+		}
+		p.seen[id] = true
+	}
 	p.deliveries = append(p.deliveries, env)
 	key := string(env.Type.Kind()) + "/" + ids.GHLID
 	if strings.HasSuffix(string(env.Type), ".deleted") {
