@@ -523,8 +523,11 @@ func TestEchoWaitsOnlyWhenNeeded(t *testing.T) {
 		}
 
 		// A tag change: its fingerprint is only known from GHL's answer,
-		// so the webhook waits (polling) for the write to be recorded.
-		h.commitDelay.Store(int64(time.Second))
+		// so the webhook waits (polling) for the write to be recorded. The
+		// record lands 2 s late (within EchoSettle, 3 s here) so that the
+		// sandbox's asynchronous webhook arrives while the write is still
+		// in flight even on a loaded CI machine.
+		h.commitDelay.Store(int64(2 * time.Second))
 		hd, body := peerEvent(t, "late-3", crmsync.ContactTagged, map[string]any{"peerId": c.ID, "tags": []string{"vip"}})
 		if s, b := h.post("/peer/webhooks/contacts", hd, body); s != http.StatusOK {
 			t.Fatalf("contact.tagged = %d %s", s, b)
