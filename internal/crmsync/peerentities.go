@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ghlsync/ghlsync/internal/ghl"
+	"github.com/ghlsync/ghlsync/internal/store"
 )
 
 // Creates of tasks, notes and appointments are not idempotent and GHL
@@ -59,28 +60,45 @@ func sameTask(t *ghl.Task, want *Task) bool {
 	return t.Title == want.Title && t.Body == want.Body && t.DueDate.UTC().Truncate(time.Second).Equal(want.DueDate.UTC().Truncate(time.Second))
 }
 
+// target is what a peer task, note or appointment resolves before its GHL
+// write: its link, the fingerprint of the incoming state and its GHL contact.
+type target struct {
+	link      *store.Link
+	fp        string
+	contactID string
+}
+
+// prepare resolves the link of a peer entity, reports done when the
+// change is stale or GHL already holds it, and finds the entity's GHL
+// contact (named, from the link, or through the contact's peer id).
+func (a *applier) prepare(ctx context.Context, kind Kind, peerID, ghlID string, entity any, updatedAt time.Time, contactGHLID, contactPeerID string) (t target, done bool, err error) {
+	a.rep.PeerID, a.rep.GHLID = peerID, ghlID
+	if t.link, err = a.resolve(ctx, kind, peerID, ghlID); err != nil {
+		return t, false, err
+	}
+	t.fp = Fingerprint(entity)
+	if a.skip(t.link, t.fp, updatedAt) {
+		return t, true, nil
+	}
+	t.contactID = contactGHLID
+	if t.contactID == "" && t.link != nil {
+		t.contactID = parseLinkMeta(t.link.SourceVersion).Contact
+	}
+	t.contactID, err = a.contactOf(ctx, t.contactID, contactPeerID)
+	return t, false, err
+}
+
 // task applies task.upserted and task.completed: update by id when
 // linked (completion included, one call), else a safe create.
 func (a *applier) task(ctx context.Context, t *Task) error {
 	if t == nil || t.PeerID == "" {
 		return permanent("the task has no peerId")
 	}
-	a.rep.PeerID, a.rep.GHLID = t.PeerID, t.GHLID
-	link, err := a.resolve(ctx, KindTask, t.PeerID, t.GHLID)
-	if err != nil {
+	tg, done, err := a.prepare(ctx, KindTask, t.PeerID, t.GHLID, t, t.UpdatedAt, t.ContactGHLID, t.ContactPeerID)
+	if err != nil || done {
 		return err
 	}
-	fp := Fingerprint(t)
-	if a.skip(link, fp, t.UpdatedAt) {
-		return nil
-	}
-	contactID := t.ContactGHLID
-	if contactID == "" && link != nil {
-		contactID = parseLinkMeta(link.SourceVersion).Contact
-	}
-	if contactID, err = a.contactOf(ctx, contactID, t.ContactPeerID); err != nil {
-		return err
-	}
+	link, fp, contactID := tg.link, tg.fp, tg.contactID
 	write := func(ctx context.Context) error {
 		var got *ghl.Task
 		if link != nil && !link.Deleted {
@@ -174,22 +192,11 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 	if n.Body == "" {
 		return permanent("GHL needs a note body")
 	}
-	a.rep.PeerID, a.rep.GHLID = n.PeerID, n.GHLID
-	link, err := a.resolve(ctx, KindNote, n.PeerID, n.GHLID)
-	if err != nil {
+	tg, done, err := a.prepare(ctx, KindNote, n.PeerID, n.GHLID, n, n.UpdatedAt, n.ContactGHLID, n.ContactPeerID)
+	if err != nil || done {
 		return err
 	}
-	fp := Fingerprint(n)
-	if a.skip(link, fp, n.UpdatedAt) {
-		return nil
-	}
-	contactID := n.ContactGHLID
-	if contactID == "" && link != nil {
-		contactID = parseLinkMeta(link.SourceVersion).Contact
-	}
-	if contactID, err = a.contactOf(ctx, contactID, n.ContactPeerID); err != nil {
-		return err
-	}
+	link, fp, contactID := tg.link, tg.fp, tg.contactID
 	write := func(ctx context.Context) error {
 		var got *ghl.Note
 		if link != nil && !link.Deleted {
@@ -259,22 +266,11 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 	if ap == nil || ap.PeerID == "" {
 		return permanent("the appointment has no peerId")
 	}
-	a.rep.PeerID, a.rep.GHLID = ap.PeerID, ap.GHLID
-	link, err := a.resolve(ctx, KindAppointment, ap.PeerID, ap.GHLID)
-	if err != nil {
+	tg, done, err := a.prepare(ctx, KindAppointment, ap.PeerID, ap.GHLID, ap, ap.UpdatedAt, ap.ContactGHLID, ap.ContactPeerID)
+	if err != nil || done {
 		return err
 	}
-	fp := Fingerprint(ap)
-	if a.skip(link, fp, ap.UpdatedAt) {
-		return nil
-	}
-	contactID := ap.ContactGHLID
-	if contactID == "" && link != nil {
-		contactID = parseLinkMeta(link.SourceVersion).Contact
-	}
-	if contactID, err = a.contactOf(ctx, contactID, ap.ContactPeerID); err != nil {
-		return err
-	}
+	link, fp, contactID := tg.link, tg.fp, tg.contactID
 	write := func(ctx context.Context) error {
 		var got *ghl.Appointment
 		if link != nil && !link.Deleted {
