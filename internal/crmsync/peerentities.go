@@ -167,7 +167,13 @@ func strPtr(s string) *string {
 }
 
 func (a *applier) deleteTask(ctx context.Context, ref *Ref) error {
-	link, err := a.refLink(ctx, KindTask, ref)
+	return a.deleteOfContact(ctx, KindTask, ref, a.g.Contacts.DeleteTask)
+}
+
+// deleteOfContact deletes the linked GHL entity of a contact (a task or a
+// note) that ref names, through del(contactID, ghlID).
+func (a *applier) deleteOfContact(ctx context.Context, kind Kind, ref *Ref, del func(ctx context.Context, contactID, id string) (*ghl.Response, error)) error {
+	link, err := a.refLink(ctx, kind, ref)
 	if err != nil || link == nil {
 		return errors.Join(err, a.done(OutcomeIgnored, "not linked to GHL"))
 	}
@@ -176,10 +182,10 @@ func (a *applier) deleteTask(ctx context.Context, ref *Ref) error {
 		contactID = ref.ContactGHLID
 	}
 	if contactID == "" {
-		return permanent("the task's GHL contact is unknown")
+		return permanent("the " + string(kind) + "'s GHL contact is unknown")
 	}
 	return a.deleteLinked(ctx, link, func(ctx context.Context) (*ghl.Response, error) {
-		return a.g.Contacts.DeleteTask(ctx, contactID, link.GHLID)
+		return del(ctx, contactID, link.GHLID)
 	})
 }
 
@@ -244,20 +250,7 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 }
 
 func (a *applier) deleteNote(ctx context.Context, ref *Ref) error {
-	link, err := a.refLink(ctx, KindNote, ref)
-	if err != nil || link == nil {
-		return errors.Join(err, a.done(OutcomeIgnored, "not linked to GHL"))
-	}
-	contactID := parseLinkMeta(link.SourceVersion).Contact
-	if contactID == "" {
-		contactID = ref.ContactGHLID
-	}
-	if contactID == "" {
-		return permanent("the note's GHL contact is unknown")
-	}
-	return a.deleteLinked(ctx, link, func(ctx context.Context) (*ghl.Response, error) {
-		return a.g.Contacts.DeleteNote(ctx, contactID, link.GHLID)
-	})
+	return a.deleteOfContact(ctx, KindNote, ref, a.g.Contacts.DeleteNote)
 }
 
 // appointment applies appointment.upserted: update by id when linked,
