@@ -45,10 +45,37 @@ func Body(ev events.APIGatewayV2HTTPRequest, limit int64) ([]byte, error) {
 // lower-cases names and joins repeated values with commas).
 func Header(ev events.APIGatewayV2HTTPRequest) http.Header {
 	h := make(http.Header, len(ev.Headers))
+	vals := make([]string, len(ev.Headers)) // one backing array for every value
+	i := 0
 	for k, v := range ev.Headers {
-		h.Set(k, v)
+		vals[i] = v
+		h[canonicalKey(k)] = vals[i : i+1 : i+1]
+		i++
 	}
 	return h
+}
+
+// commonKeys maps the lower-cased names API Gateway delivers for the
+// headers the routes read to their canonical form, so that converting them
+// allocates nothing; other names go through http.CanonicalHeaderKey.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"Accept", "Authorization", "Content-Length", "Content-Type", "Host", "User-Agent",
+		"X-Amzn-Trace-Id", "X-Forwarded-For", "X-Forwarded-Port", "X-Forwarded-Proto", "X-Request-Id",
+		"X-Ghl-Signature", "X-Wh-Signature", "Webhook-Id", "Webhook-Timestamp", "Webhook-Signature",
+		"Svix-Id", "Svix-Timestamp", "Svix-Signature",
+	} {
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
+
+func canonicalKey(k string) string {
+	if c, ok := commonKeys[k]; ok {
+		return c
+	}
+	return http.CanonicalHeaderKey(k)
 }
 
 // ErrorBody is the JSON body of every error response ghlsync sends.

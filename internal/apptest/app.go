@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"golang.org/x/oauth2"
 
 	"github.com/ghlsync/ghlsync/internal/crmsync"
@@ -162,11 +163,16 @@ func New(tb testing.TB, o Options) *App {
 	a.PeerURL = peerSrv.URL
 
 	if o.Dynamo {
-		client := dynamotest.Client(tb)
+		shared := dynamotest.Client(tb)
 		a.Table = dynamotest.TableName(tb)
-		if err := dynamostore.CreateTable(context.Background(), client, a.Table); err != nil {
+		if err := dynamostore.CreateTable(context.Background(), shared, a.Table); err != nil {
 			tb.Fatal(err)
 		}
+		// The same endpoint and credentials, the store's client options,
+		// and the waits metered on the HTTP client below the SDK.
+		client := dynamodb.New(shared.Options(), dynamostore.ClientOptions, func(o *dynamodb.Options) {
+			o.HTTPClient = waitClient{base: o.HTTPClient, ns: &a.Meter.dynamoNS}
+		})
 		a.Dynamo = &CountingDynamo{API: client, m: a.Meter}
 		a.Store = dynamostore.New(a.Dynamo, a.Table)
 	} else {
@@ -182,12 +188,14 @@ func New(tb testing.TB, o Options) *App {
 		tb.Fatal(err)
 	}
 	verifier.Window = Window
-	conn, err := stdwebhooks.New(stdwebhooks.Config{URL: peerSrv.URL, Secret: a.PeerSecret, LocationID: a.Location.ID})
+	peerHTTP := &http.Client{Timeout: stdwebhooks.DefaultTimeout, Transport: waitTransport{base: http.DefaultTransport, requests: &a.Meter.peer, ns: &a.Meter.peerNS},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	conn, err := stdwebhooks.New(stdwebhooks.Config{URL: peerSrv.URL, Secret: a.PeerSecret, LocationID: a.Location.ID, HTTPClient: peerHTTP})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	hc := &http.Client{Transport: &oauth2.Transport{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: a.Token}),
-		Base: meteredTransport{base: http.DefaultTransport, m: a.Meter}}}
+		Base: waitTransport{base: http.DefaultTransport, requests: &a.Meter.ghl, ns: &a.Meter.ghlNS}}}
 	limiters := ghl.NewRateLimiters(ghl.SystemClock())
 	settle := o.EchoSettle
 	if settle == 0 {
@@ -202,7 +210,7 @@ func New(tb testing.TB, o Options) *App {
 			}
 			return crmsync.ClientGHL(c), nil
 		}),
-		Links: a.Store, Idempotency: idempotency.New(a.Store), Peer: meteredPeer{Peer: conn, m: a.Meter}, Verifier: verifier,
+		Links: a.Store, Idempotency: idempotency.New(a.Store), Peer: conn, Verifier: verifier,
 		PullKeys: crmsync.StaticPullKey(a.PullKey), DefaultLocationID: a.Location.ID, EchoSettle: settle,
 	})
 	if err != nil {

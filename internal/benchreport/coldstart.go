@@ -37,6 +37,13 @@ func Build(ctx context.Context, dir, pkg, out string) (int64, error) {
 type ColdStartResult struct {
 	// Latency is exec → first response of each run.
 	Latency []time.Duration
+	// Init is the init phase of each run: exec → the process's first
+	// GET /invocation/next (package init, main's wiring, the runtime loop
+	// starting).
+	Init []time.Duration
+	// First is the first request of each run: /invocation/next → its
+	// response (the handler's work plus the runtime's decode and post).
+	First []time.Duration
 	// PeakRSS is the process's VmHWM after its first response, per run.
 	PeakRSS []int64
 	// Response is the first response of the last run (for checking that the
@@ -53,23 +60,63 @@ type ColdStartResult struct {
 func ColdStart(ctx context.Context, bin string, env []string, payload func(i int) []byte, runs int) (ColdStartResult, error) {
 	var res ColdStartResult
 	for i := -1; i < runs; i++ {
-		lat, rss, body, out, err := coldOnce(ctx, bin, env, payload(i+1))
+		run, err := coldOnce(ctx, bin, env, payload(i+1))
 		if err != nil {
 			return res, fmt.Errorf("run %d: %w", i+1, err)
 		}
 		if i >= 0 {
-			res.Latency = append(res.Latency, lat)
-			res.PeakRSS = append(res.PeakRSS, rss)
-			res.Response, res.Output = body, out
+			res.Latency = append(res.Latency, run.done.Sub(run.start))
+			res.Init = append(res.Init, run.fetched.Sub(run.start))
+			res.First = append(res.First, run.done.Sub(run.fetched))
+			res.PeakRSS = append(res.PeakRSS, run.rss)
+			res.Response, res.Output = run.body, run.out
 		}
 	}
 	return res, nil
 }
 
-func coldOnce(ctx context.Context, bin string, env []string, payload []byte) (time.Duration, int64, []byte, string, error) {
+// WarmUp starts the bootstrap bin once and sends it n events, payload(0)
+// to payload(n-1), one after another, unmeasured. It warms what the
+// function talks to (DynamoDB Local's JIT, the doubles) with the requests
+// of the events ColdStart then measures, so that the cold starts measure
+// the bootstrap rather than a cold Java server.
+func WarmUp(ctx context.Context, bin string, env []string, payload func(i int) []byte, n int) error {
 	rt, err := lambdatest.NewRuntime()
 	if err != nil {
-		return 0, 0, nil, "", err
+		return err
+	}
+	defer rt.Close()
+	wctx, cancel := context.WithTimeout(ctx, time.Duration(n+1)*30*time.Second)
+	defer cancel()
+	fn, err := rt.Start(wctx, bin, env)
+	if err != nil {
+		return err
+	}
+	defer fn.Stop()
+	for i := range n {
+		r, err := rt.Invoke(wctx, payload(i), 20*time.Second)
+		switch {
+		case err != nil:
+			return fmt.Errorf("warm-up %d: %w\n%s", i, err, fn.Output())
+		case r.Error != nil:
+			return fmt.Errorf("warm-up %d: invocation error %s: %s\n%s", i, r.Error.ErrorType, r.Error.ErrorMessage, fn.Output())
+		}
+	}
+	return nil
+}
+
+// coldRun is one measured cold start.
+type coldRun struct {
+	start, fetched, done time.Time
+	rss                  int64
+	body                 []byte
+	out                  string
+}
+
+func coldOnce(ctx context.Context, bin string, env []string, payload []byte) (coldRun, error) {
+	rt, err := lambdatest.NewRuntime()
+	if err != nil {
+		return coldRun{}, err
 	}
 	defer rt.Close()
 	type outcome struct {
@@ -87,7 +134,7 @@ func coldOnce(ctx context.Context, bin string, env []string, payload []byte) (ti
 	start := time.Now()
 	fn, err := rt.Start(ictx, bin, env)
 	if err != nil {
-		return 0, 0, nil, "", err
+		return coldRun{}, err
 	}
 	o := <-done
 	var rss int64
@@ -100,13 +147,13 @@ func coldOnce(ctx context.Context, bin string, env []string, payload []byte) (ti
 	out := fn.Output()
 	switch {
 	case o.err != nil:
-		return 0, 0, nil, "", fmt.Errorf("%w\n%s", o.err, out)
+		return coldRun{}, fmt.Errorf("%w\n%s", o.err, out)
 	case o.res.Error != nil:
-		return 0, 0, nil, "", fmt.Errorf("invocation error %s: %s\n%s", o.res.Error.ErrorType, o.res.Error.ErrorMessage, out)
+		return coldRun{}, fmt.Errorf("invocation error %s: %s\n%s", o.res.Error.ErrorType, o.res.Error.ErrorMessage, out)
 	case err != nil:
-		return 0, 0, nil, "", err
+		return coldRun{}, err
 	}
-	return o.at.Sub(start), rss, o.res.Payload, out, nil
+	return coldRun{start: start, fetched: o.res.Fetched, done: o.at, rss: rss, body: o.res.Payload, out: out}, nil
 }
 
 // PeakRSS returns the peak resident set size (VmHWM) of a running process

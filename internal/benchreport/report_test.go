@@ -22,6 +22,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -51,6 +52,7 @@ const (
 	overheadTarget = 2 * time.Millisecond
 	rateTarget     = 0.90
 	coldRuns       = 20
+	coldWarmUps    = 30
 	backfillSize   = 10000
 )
 
@@ -164,10 +166,23 @@ func coldStartRows(t *testing.T, root string) []benchreport.Row {
 	var rows []benchreport.Row
 	dir := t.TempDir()
 	for _, fn := range functions {
+		// BENCH_FUNCTIONS (comma-separated names) narrows the cold starts
+		// to some functions, e.g. while working on one.
+		if only := os.Getenv("BENCH_FUNCTIONS"); only != "" && !slices.Contains(strings.Split(only, ","), fn) {
+			continue
+		}
 		bin := filepath.Join(dir, fn)
 		size, err := benchreport.Build(t.Context(), root, "./functions/"+fn, bin)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// Unmeasured: the same events through one warm process first, so
+		// that DynamoDB Local (Java) has JIT-compiled its request paths;
+		// the target is about the bootstrap, not the Java server's warm-up.
+		// Their indices follow the measured ones (every event is fresh).
+		warm := payload(fn)
+		if err := benchreport.WarmUp(t.Context(), bin, env, func(i int) []byte { return warm(coldRuns + 1 + i) }, coldWarmUps); err != nil {
+			t.Fatalf("%s: %v", fn, err)
 		}
 		res, err := benchreport.ColdStart(t.Context(), bin, env, payload(fn), coldRuns)
 		if err != nil {
@@ -178,16 +193,19 @@ func coldStartRows(t *testing.T, root string) []benchreport.Row {
 			t.Fatalf("%s: first response %s (%v), want 200", fn, res.Response, err)
 		}
 		if os.Getenv("BENCH_DEBUG") != "" {
-			t.Logf("%s: latencies %v\n%s", fn, res.Latency, res.Output)
+			t.Logf("%s: latencies %v\ninit %v\nfirst request %v\n%s", fn, res.Latency, res.Init, res.First, res.Output)
 		}
 		med, p90 := benchreport.Median(res.Latency), benchreport.Percentile(res.Latency, 90)
 		handler := handlerDuration(res.Output)
 		rows = append(rows,
-			benchreport.Row{Section: "Cold start", Name: fn + ": exec → first response, median (p90) of 20",
+			benchreport.Row{Section: "Cold start", Name: fn + ": exec → first response, median (p90) of 20 (DynamoDB Local warmed by " +
+				fmt.Sprint(coldWarmUps) + " unmeasured events first)",
 				Figure: benchreport.Millis(med) + " (" + benchreport.Millis(p90) + ")", Target: "median ≤ 30 ms",
 				Status: benchreport.AtMost(med, coldTarget)},
-			benchreport.Row{Section: "Cold start", Name: fn + ": of which the first request's handler (last run's log, DynamoDB Local + doubles)",
-				Figure: benchreport.Millis(handler)},
+			benchreport.Row{Section: "Cold start", Name: fn + ": of which init (exec → first GET /invocation/next), median (p90)",
+				Figure: benchreport.Millis(benchreport.Median(res.Init)) + " (" + benchreport.Millis(benchreport.Percentile(res.Init, 90)) + ")"},
+			benchreport.Row{Section: "Cold start", Name: fn + ": of which the first request (/invocation/next → response), median (p90); its handler's logged duration (last run)",
+				Figure: benchreport.Millis(benchreport.Median(res.First)) + " (" + benchreport.Millis(benchreport.Percentile(res.First, 90)) + "); " + benchreport.Millis(handler)},
 			benchreport.Row{Section: "Cold start", Name: fn + ": bootstrap size", Figure: benchreport.MiB(size), Target: "≤ 15 MB",
 				Status: benchreport.AtMost(size, sizeTarget)},
 			benchreport.Row{Section: "Cold start", Name: fn + ": peak RSS (VmHWM), median", Figure: benchreport.MiB(benchreport.Median(res.PeakRSS))},
@@ -240,9 +258,9 @@ func warmRows(t *testing.T) []benchreport.Row {
 		}
 		over := time.Duration(d["overhead-p99-ns"])
 		rows = append(rows,
-			benchreport.Row{Section: "Warm per event", Name: ev + ": CPU in process (memstore) ns/op, allocs/op",
+			benchreport.Row{Section: "Warm per event", Name: ev + ": CPU in process (memstore) ns/op, allocs/op — includes the in-process GHL sandbox and peer",
 				Figure: fmt.Sprintf("%s, %.0f allocs", benchreport.Micros(time.Duration(m["ns/op"])), m["allocs/op"])},
-			benchreport.Row{Section: "Warm per event", Name: ev + ": on DynamoDB Local — overhead p99 (latency p99, mean)",
+			benchreport.Row{Section: "Warm per event", Name: ev + ": on DynamoDB Local — overhead p99 = latency − time on the wire and in DynamoDB/GHL/peer; SDK, JSON and signing count as overhead (latency p99, mean)",
 				Figure: fmt.Sprintf("%s (%s, %s)", benchreport.Millis(over), benchreport.Millis(time.Duration(d["p99-ns"])), benchreport.Millis(time.Duration(d["ns/op"]))),
 				Target: "overhead p99 ≤ 2 ms", Status: benchreport.AtMost(over, overheadTarget)},
 			benchreport.Row{Section: "Warm per event", Name: ev + ": requests per event (DynamoDB / GHL / peer)",

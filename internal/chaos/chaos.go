@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ghlsync/ghlsync/internal/crmsync"
+	"github.com/ghlsync/ghlsync/internal/peer/stdwebhooks"
 	"github.com/ghlsync/ghlsync/internal/sweep"
 )
 
@@ -22,6 +24,10 @@ type run struct {
 	events     counters // workload events by side and domain
 	hookMu     sync.Mutex
 	traceMu    sync.Mutex
+	// peerMade is when the peer made its last change to each of its
+	// entities (kind/peer id): from then on the peer holds that state
+	// itself, whatever ghlsync delivered to it before (Check).
+	peerMade map[string]time.Time
 }
 
 func (r *run) faultsOn() bool { return r.e.faultsOn.Load() }
@@ -137,6 +143,10 @@ func (r *run) produce(ctx context.Context, total int) error {
 					return err
 				}
 				r.stats.peerEvents.Add(1)
+				if r.peerMade == nil {
+					r.peerMade = map[string]time.Time{}
+				}
+				r.peerMade[string(c.peer.Type.Kind())+"/"+peerIDOf(c.peer.Data)] = time.Now()
 				r.enqueue(false, string(c.peer.Type.Kind())+"s", c.peer.ID, nil, body)
 			}
 			r.events.add(side+" "+c.domain, 1)
@@ -214,4 +224,23 @@ func webhookID(body []byte) string {
 	}
 	_ = json.Unmarshal(body, &v)
 	return v.WebhookID
+}
+
+// peerIDOf returns the peer id a peer event's data names.
+func peerIDOf(data any) string {
+	switch d := data.(type) {
+	case crmsync.Contact:
+		return d.PeerID
+	case crmsync.Task:
+		return d.PeerID
+	case crmsync.Note:
+		return d.PeerID
+	case crmsync.Appointment:
+		return d.PeerID
+	case crmsync.Ref:
+		return d.PeerID
+	case stdwebhooks.TagChange:
+		return d.PeerID
+	}
+	return ""
 }

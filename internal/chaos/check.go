@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ghlsync/ghlsync/internal/crmsync"
 )
@@ -14,7 +15,8 @@ import (
 // expected entity is looked up on the side it had to reach (both sides
 // for an entity of GHL's: GHL's copy must also be as the workload left
 // it; an entity of the peer's that the app echoed back to the peer must
-// be as the peer made it):
+// be as the peer made it, unless the peer changed it after that delivery:
+// the peer holds its own change then):
 //
 //   - Lost: the change is on no side it had to reach: the entity is
 //     missing there, or a delete never arrived (the entity is still
@@ -105,6 +107,29 @@ func (r *run) check() Check {
 	var c Check
 	ghl, emails := r.ghlView()
 	peer := r.peerView()
+	// When the peer got its last delivery of each entity (kind/GHL id).
+	delivered := map[string]time.Time{}
+	for _, d := range r.e.peer.Deliveries() {
+		if d.Duplicate || !d.Accepted() {
+			continue
+		}
+		var ids struct {
+			GHLID string `json:"ghlId"`
+		}
+		_ = json.Unmarshal(d.Envelope.Data, &ids)
+		delivered[string(d.Envelope.Type.Kind())+"/"+ids.GHLID] = d.Received
+	}
+	// superseded reports whether the peer's record of one of its own
+	// entities (kind, its GHL id and peer id) is older than the peer's
+	// last change to it: the peer made that change on top of whatever
+	// ghlsync had delivered, so the record (the deliveries only) is not
+	// what the peer holds. A delivery after the change — an older state
+	// sent back over the peer's newer one — is compared; so is a copy
+	// under another peer id (a stray at the peer).
+	superseded := func(kind crmsync.Kind, ghlID, gotPeerID, peerID string) bool {
+		made, ok := r.peerMade[string(kind)+"/"+peerID]
+		return ok && gotPeerID == peerID && delivered[string(kind)+"/"+ghlID].Before(made)
+	}
 	side := func(o origin, onGHL bool) string {
 		switch {
 		case onGHL && o == fromGHL:
@@ -172,6 +197,11 @@ func (r *run) check() Check {
 				v = ghl
 			}
 			got := v.contacts[x.email]
+			if !t.onGHL && x.origin == fromPeer {
+				got = slices.DeleteFunc(slices.Clone(got), func(g crmsync.Contact) bool {
+					return superseded(crmsync.KindContact, g.GHLID, g.PeerID, x.peerID)
+				})
+			}
 			compare("contact", x.email, x.origin, false, len(got), t, func(i int) string {
 				g := got[i]
 				return diffFields([]string{"firstName", "lastName", "city", "tags"},
@@ -190,6 +220,11 @@ func (r *run) check() Check {
 				v = ghl
 			}
 			got := v.tasks[x.marker]
+			if !t.onGHL && x.origin == fromPeer {
+				got = slices.DeleteFunc(slices.Clone(got), func(g crmsync.Task) bool {
+					return superseded(crmsync.KindTask, g.GHLID, g.PeerID, x.peerID)
+				})
+			}
 			compare("task", x.marker, x.origin, x.gone, len(got), t, func(i int) string {
 				g := got[i]
 				return diffFields([]string{"title", "completed", "contact"},
@@ -208,6 +243,11 @@ func (r *run) check() Check {
 				v = ghl
 			}
 			got := v.notes[x.marker]
+			if !t.onGHL && x.origin == fromPeer {
+				got = slices.DeleteFunc(slices.Clone(got), func(g crmsync.Note) bool {
+					return superseded(crmsync.KindNote, g.GHLID, g.PeerID, x.peerID)
+				})
+			}
 			compare("note", x.marker, x.origin, x.gone, len(got), t, func(i int) string {
 				g := got[i]
 				return diffFields([]string{"body", "contact"}, []string{g.Body, contactEmail(g.ContactGHLID)}, []string{x.body, x.contact.email})
@@ -224,6 +264,11 @@ func (r *run) check() Check {
 				v = ghl
 			}
 			got := v.appts[x.marker]
+			if !t.onGHL && x.origin == fromPeer {
+				got = slices.DeleteFunc(slices.Clone(got), func(g crmsync.Appointment) bool {
+					return superseded(crmsync.KindAppointment, g.GHLID, g.PeerID, x.peerID)
+				})
+			}
 			compare("appointment", x.marker, x.origin, x.gone, len(got), t, func(i int) string {
 				g := got[i]
 				return diffFields([]string{"title", "status", "contact"}, []string{g.Title, g.Status, contactEmail(g.ContactGHLID)},

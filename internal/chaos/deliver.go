@@ -192,6 +192,10 @@ func (r *run) deliver(base context.Context, d *delivery) {
 		t := time.AfterFunc(after, func() { stopped.Store(true); cancel() })
 		defer t.Stop()
 	}
+	sink := &traceSink{}
+	if r.cfg.Trace != nil {
+		ctx = context.WithValue(ctx, sinkKey{}, sink)
+	}
 	began := time.Now()
 	resp, _ := r.e.handler.Handle(ctx, request(route, header, d.body))
 	took := time.Since(began)
@@ -205,7 +209,11 @@ func (r *run) deliver(base context.Context, d *delivery) {
 	r.stats.byStatus.add(side+" "+statusName(status), 1)
 	if r.cfg.Trace != nil {
 		r.traceMu.Lock()
-		fmt.Fprintf(r.cfg.Trace, "%s %s took=%s %s copy=%d attempt=%d status=%d %s\n", time.Now().Format("15:04:05.000"), side, took.Round(time.Millisecond), d.id, d.copy, d.attempt, status, resp.Body)
+		fmt.Fprintf(r.cfg.Trace, "%s %s took=%s %s copy=%d attempt=%d status=%d %s", time.Now().Format("15:04:05.000"), side, took.Round(time.Millisecond), d.id, d.copy, d.attempt, status, resp.Body)
+		if sink.err != "" {
+			fmt.Fprintf(r.cfg.Trace, " error=%q", sink.err)
+		}
+		fmt.Fprintln(r.cfg.Trace)
 		r.traceMu.Unlock()
 	}
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -175,6 +176,9 @@ func newEnv(ctx context.Context, cfg Config) (_ *env, err error) {
 		return nil, err
 	}
 	e.handler = &syncapp.Handler{Routes: syncapp.SyncRoutes(syncer)}
+	if cfg.Trace != nil {
+		e.handler.Logger = slog.New(sinkHandler{})
+	}
 	e.runner, err = sweep.New(sweep.Options{Store: st, Syncer: syncer, Budget: budget, Workers: cfg.Workers,
 		GHL: sweep.ClientsFunc(func(ctx context.Context, loc string) (sweep.API, error) {
 			c, err := client(loc)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ghlsync/ghlsync/internal/idempotency"
 	"github.com/ghlsync/ghlsync/internal/store"
 	"github.com/ghlsync/ghlsync/internal/webhook"
 )
@@ -235,6 +236,7 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		fp = Fingerprint(o.entity)
 	}
 	link := o.link
+	settled := false
 	if link == nil {
 		// A brand-new entity may be ghlsync's own create: its link lands
 		// right after GHL answers, while GHL already sends this webhook.
@@ -242,6 +244,7 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 			if err := s.settle(ctx, s.opts.EchoSettle); err != nil {
 				return rep, err
 			}
+			settled = s.opts.EchoSettle > 0
 		}
 		var err error
 		if link, err = s.linkByGHL(ctx, o.locationID, o.kind, o.ghlID); err != nil {
@@ -252,7 +255,17 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 	if err != nil {
 		return rep, err
 	}
-	if waited && o.refetch != nil {
+	// A state read before a write was recorded may be out of date: after
+	// waiting for a peer→GHL write; after settling, when a link appeared
+	// that the state does not match (ghlsync's own create, read half done:
+	// say, the contact upserted and its tags not added yet); and when the
+	// link says deleted while GHL showed the entity (a delete recorded
+	// after the read: GHL never gives an id back). Only a fresh read may
+	// be compared and sent then.
+	stale := waited || (link != nil && link.Deleted && o.entity != nil) ||
+		(settled && link != nil && !link.Deleted && o.entity != nil && fp != link.GHLFingerprint && fp != link.PeerFingerprint &&
+			!parseLinkMeta(link.SourceVersion).Peer.IsZero()) // the peer wrote it: likely its own create
+	if o.refetch != nil && stale {
 		cur, err := o.refetch(ctx)
 		if err != nil {
 			return rep, err
@@ -279,7 +292,8 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		old = parseLinkMeta(link.SourceVersion)
 		meta.Peer = old.Peer
 		meta.GHL = old.GHL
-		meta.PendingUntil, meta.PendingFP = old.PendingUntil, old.PendingFP
+		meta.PendingUntil, meta.PendingFP, meta.PendingBy = old.PendingUntil, old.PendingFP, old.PendingBy
+		meta.Orphan = old.Orphan && !link.Deleted
 		if meta.Contact == "" {
 			meta.Contact = old.Contact
 		}
@@ -320,6 +334,9 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 			ev.Appointment = e
 		}
 	}
+	if link == nil && o.entity != nil {
+		meta.Orphan = true
+	}
 	res, err := s.opts.Peer.Send(ctx, ev)
 	if err != nil {
 		return rep, fmt.Errorf("send %s %s to %s: %w", ev.Type, o.ghlID, s.opts.Peer.Name(), err)
@@ -339,15 +356,60 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		next.PeerFingerprint, next.GHLFingerprint = fp, fp
 	}
 	next.SourceVersion = meta.String()
-	if err := s.putLink(ctx, link, next, nil); err != nil {
-		// Delivered but not recorded: a concurrent flow changed the link.
-		// Retrying re-fetches the latest state; the peer drops a repeat of
-		// this event by its id.
+	if err := s.putLink(ctx, link, next, s.deliveredOver(o, fp, next.PeerID)); err != nil {
+		// Delivered but not recorded. Retrying re-fetches the latest
+		// state; the peer drops a repeat of this event by its id.
 		return rep, fmt.Errorf("record %s link %s: %w", o.kind, o.ghlID, err)
 	}
 	rep.PeerID = next.PeerID
 	rep.Outcome = OutcomeSynced
 	return rep, nil
+}
+
+// errDeliveredOverChange is the transient failure of a GHL→peer delivery
+// whose link another flow changed between the read and the record: the
+// state sent may be older than the one the other flow recorded.
+var errDeliveredOverChange = errors.New("the link changed while the state was delivered; retry to send the current state")
+
+// deliveredOver is the rebase of deliver's link write, run when another
+// flow wrote the link after deliver read it (o's state was read before
+// that write, and sent). When the stored link holds the state sent (as
+// GHL's or as the peer's), the delivery is recorded over it. Otherwise the peer may now hold an older
+// state than the one the link says it has (two GHL webhooks of one task
+// racing, the later read delivered first; a peer write recorded while a
+// GHL state was on its way): the link's fingerprints are cleared, so that
+// no state counts as delivered, and the delivery fails as transient —
+// GHL's redelivery re-reads and sends the current state. A link made
+// meanwhile by a peer create of this entity (deliver found none) makes the
+// copy just sent a stray: it is retracted at the peer (sentAs is the peer
+// id it was sent under).
+func (s *Syncer) deliveredOver(o *outbound, fp, sentAs string) func(context.Context) (*idempotency.LinkWrite, error) {
+	return func(ctx context.Context) (*idempotency.LinkWrite, error) {
+		cur, err := s.opts.Links.GetLinkByGHL(ctx, o.locationID, store.LinkKind(o.kind), o.ghlID)
+		if err != nil || cur == nil {
+			return nil, errors.Join(err, errDeliveredOverChange)
+		}
+		if cur.PeerID != sentAs && !cur.Deleted && o.entity != nil {
+			stray := *cur
+			stray.PeerID, stray.SourceVersion = sentAs, linkMeta{Contact: o.contactID, Orphan: true}.String()
+			if err := s.retractOrphan(ctx, &stray, cur.PeerID); err != nil {
+				return nil, err
+			}
+		}
+		gone := o.entity == nil
+		if cur.Deleted == gone && (gone || cur.GHLFingerprint == fp || cur.PeerFingerprint == fp) {
+			same := *cur
+			same.UpdatedAt = s.opts.Now()
+			return &idempotency.LinkWrite{Prev: cur, Link: same}, nil
+		}
+		dirty := *cur
+		dirty.GHLFingerprint, dirty.PeerFingerprint = "", ""
+		dirty.UpdatedAt = s.opts.Now()
+		if _, err := s.opts.Links.SwapLink(ctx, cur, dirty, nil); err != nil {
+			return nil, errors.Join(err, errDeliveredOverChange)
+		}
+		return nil, errDeliveredOverChange
+	}
 }
 
 // errWriteInFlight is the transient failure of a GHL→peer delivery that

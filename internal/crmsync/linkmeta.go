@@ -12,7 +12,8 @@ import (
 // "g=<RFC 3339>;p=<RFC 3339>;c=<contact id>", parts optional.
 //
 // While the peer→GHL flow writes to a linked entity, the link also holds
-// the pending write ("w=<RFC 3339>;f=<fingerprint>"): until when it is in
+// the pending write ("w=<RFC 3339>;f=<fingerprint>") and a link made for
+// an entity nobody had linked is marked orphan ("o=1", see Orphan): until when it is in
 // flight and the fingerprint it writes (pendingDelete for a delete, ""
 // when unknown before GHL answers), so that the GHL→peer flow recognises
 // GHL's webhook about it before the write is recorded.
@@ -22,6 +23,16 @@ type linkMeta struct {
 	// PendingUntil and PendingFP describe a peer→GHL write in flight.
 	PendingUntil time.Time
 	PendingFP    string
+	// PendingBy names the delivery that made the mark ("d=", writerID).
+	PendingBy string
+	// Orphan marks a link the GHL→peer flow made for an entity nobody had
+	// linked, which the peer has not written since ("o=1"): GHL's webhook
+	// about a peer create whose link was lost with a failed attempt looks
+	// just like a GHL user's create. A peer create that matches such an
+	// entity (by email or phone, or by content) adopts it and retracts the
+	// copy the peer was sent; any write of the peer→GHL flow clears the
+	// mark.
+	Orphan bool
 }
 
 // pendingDelete is the pending fingerprint of a delete.
@@ -48,6 +59,10 @@ func parseLinkMeta(s string) linkMeta {
 			m.PendingUntil, _ = time.Parse(time.RFC3339Nano, v)
 		case "f":
 			m.PendingFP = v
+		case "d":
+			m.PendingBy = v
+		case "o":
+			m.Orphan = v == "1"
 		}
 	}
 	return m
@@ -64,10 +79,16 @@ func (m linkMeta) String() string {
 	if m.Contact != "" {
 		parts = append(parts, "c="+m.Contact)
 	}
+	if m.Orphan {
+		parts = append(parts, "o=1")
+	}
 	if !m.PendingUntil.IsZero() {
 		parts = append(parts, "w="+m.PendingUntil.UTC().Format(time.RFC3339Nano))
 		if m.PendingFP != "" {
 			parts = append(parts, "f="+m.PendingFP)
+		}
+		if m.PendingBy != "" {
+			parts = append(parts, "d="+m.PendingBy)
 		}
 	}
 	return strings.Join(parts, ";")

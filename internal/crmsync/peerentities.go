@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/ghlsync/ghlsync/internal/ghl"
@@ -20,16 +21,17 @@ import (
 // an ambiguous failure the list is read again before the sender retries.
 
 // adoptable reports whether a GHL entity found by content may be adopted:
-// it is not linked to another peer id. A link whose peer id is the GHL id
-// was made by the GHL→peer flow for an entity the peer never named (the
-// webhook of a create whose answer was lost got there first): the peer's
-// id takes it over.
+// it is not linked to another peer id. A link whose peer id is the GHL id,
+// or one marked orphan, was made by the GHL→peer flow for an entity nobody
+// had linked (as the webhook of a create whose answer was lost does): the
+// peer's id takes it over, and the copy the peer was sent is retracted
+// (Syncer.retractOrphan).
 func (a *applier) adoptable(ctx context.Context, kind Kind, ghlID, peerID string) (bool, error) {
 	l, err := a.s.linkByGHL(ctx, a.loc, kind, ghlID)
 	if err != nil {
 		return false, err
 	}
-	return l == nil || l.PeerID == peerID || l.PeerID == l.GHLID, nil
+	return l == nil || l.PeerID == peerID || l.PeerID == l.GHLID || parseLinkMeta(l.SourceVersion).Orphan, nil
 }
 
 // createSafely runs find (a lookup by content), then create when nothing
@@ -54,6 +56,39 @@ func createSafely[T any](ctx context.Context, find func(context.Context) (*T, er
 		return nil, err
 	}
 	return found, nil
+}
+
+// Match keys of the create lookups: what makes a GHL entity the one a
+// create of the peer's content made (see createMemo).
+func taskKey(title, body string, due time.Time) string {
+	return "t|" + title + "|" + body + "|" + strconv.FormatInt(due.UTC().Truncate(time.Second).Unix(), 10)
+}
+
+func noteKey(body string) string { return "n|" + body }
+
+func appointmentKey(calendarID string, start time.Time) string {
+	return "a|" + calendarID + "|" + strconv.FormatInt(start.UTC().Truncate(time.Second).Unix(), 10)
+}
+
+// appointmentUpdate is the GHL update that writes the peer's appointment.
+func appointmentUpdate(ap *Appointment) *ghl.UpdateAppointmentRequest {
+	req := &ghl.UpdateAppointmentRequest{Title: strPtr(ap.Title), AppointmentStatus: strPtr(ap.Status), Address: strPtr(ap.Address),
+		AssignedUserID: strPtr(ap.AssignedUserID), CalendarID: strPtr(ap.CalendarID)}
+	if !ap.StartTime.IsZero() {
+		req.StartTime = &ap.StartTime
+	}
+	if !ap.EndTime.IsZero() {
+		req.EndTime = &ap.EndTime
+	}
+	return req
+}
+
+// sameAppointment reports whether GHL's appointment got already has the
+// fields the peer's want sets.
+func sameAppointment(got, want *Appointment) bool {
+	eq := func(g, w string) bool { return w == "" || g == w }
+	return eq(got.Title, want.Title) && eq(got.Status, want.Status) && eq(got.Address, want.Address) &&
+		eq(got.AssignedUserID, want.AssignedUserID) && (want.EndTime.IsZero() || got.EndTime.Equal(want.EndTime.UTC()))
 }
 
 func sameTask(t *ghl.Task, want *Task) bool {
@@ -121,13 +156,14 @@ func (a *applier) task(ctx context.Context, t *Task) error {
 			if t.Title == "" || t.DueDate.IsZero() {
 				return permanent("GHL needs a title and a dueDate to create a task")
 			}
+			want := taskKey(t.Title, t.Body, t.DueDate)
 			got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Task, error) {
 				list, _, err := a.g.Contacts.ListTasks(ctx, contactID)
 				if err != nil {
 					return nil, fmt.Errorf("list tasks of contact %s: %w", contactID, err)
 				}
 				for i := range list {
-					if sameTask(&list[i], t) {
+					if a.tries(taskKey(list[i].Title, list[i].Body, list[i].DueDate.UTC()), want) {
 						if ok, err := a.adoptable(ctx, KindTask, list[i].ID, t.PeerID); err != nil || ok {
 							return &list[i], err
 						}
@@ -135,6 +171,7 @@ func (a *applier) task(ctx context.Context, t *Task) error {
 				}
 				return nil, nil
 			}, func(ctx context.Context) (*ghl.Task, error) {
+				a.attempt(want)
 				got, _, err := a.g.Contacts.CreateTask(ctx, contactID, &ghl.CreateTaskRequest{Title: t.Title, Body: t.Body, DueDate: t.DueDate,
 					Completed: t.Completed, AssignedTo: t.AssignedTo})
 				if err != nil {
@@ -144,6 +181,14 @@ func (a *applier) task(ctx context.Context, t *Task) error {
 			})
 			if err != nil {
 				return err
+			}
+			if !sameTask(got, t) {
+				// Adopted from an earlier round that sent an older version.
+				due := t.DueDate
+				req := &ghl.UpdateTaskRequest{Title: &t.Title, Body: &t.Body, DueDate: &due, Completed: &t.Completed, AssignedTo: strPtr(t.AssignedTo)}
+				if got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, got.ID, req); err != nil {
+					return fmt.Errorf("update adopted task: %w", err)
+				}
 			}
 			if got.Completed != t.Completed {
 				if got, _, err = a.g.Contacts.UpdateTask(ctx, contactID, got.ID, &ghl.UpdateTaskRequest{Completed: &t.Completed}); err != nil {
@@ -217,13 +262,14 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 				return fmt.Errorf("update note %s: %w", link.GHLID, err)
 			}
 		} else {
+			want := noteKey(n.Body)
 			got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Note, error) {
 				list, _, err := a.g.Contacts.ListNotes(ctx, contactID)
 				if err != nil {
 					return nil, fmt.Errorf("list notes of contact %s: %w", contactID, err)
 				}
 				for i := range list {
-					if list[i].Body == n.Body {
+					if a.tries(noteKey(list[i].Body), want) {
 						if ok, err := a.adoptable(ctx, KindNote, list[i].ID, n.PeerID); err != nil || ok {
 							return &list[i], err
 						}
@@ -231,6 +277,7 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 				}
 				return nil, nil
 			}, func(ctx context.Context) (*ghl.Note, error) {
+				a.attempt(want)
 				got, _, err := a.g.Contacts.CreateNote(ctx, contactID, &ghl.CreateNoteRequest{Body: n.Body})
 				if err != nil {
 					return nil, fmt.Errorf("create note %s on contact %s: %w", n.PeerID, contactID, err)
@@ -239,6 +286,12 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 			})
 			if err != nil {
 				return err
+			}
+			if got.Body != n.Body {
+				// Adopted from an earlier round that sent an older version.
+				if got, _, err = a.g.Contacts.UpdateNote(ctx, contactID, got.ID, &ghl.UpdateNoteRequest{Body: &n.Body}); err != nil {
+					return fmt.Errorf("update adopted note: %w", err)
+				}
 			}
 		}
 		return a.record(ctx, link, KindNote, got.ID, n.PeerID, Fingerprint(noteFromGHL(got, contactID)), fp, time.Time{}, n.UpdatedAt, contactID)
@@ -270,15 +323,7 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 			if link, err = a.markPending(ctx, link, fp); err != nil {
 				return err
 			}
-			req := &ghl.UpdateAppointmentRequest{Title: strPtr(ap.Title), AppointmentStatus: strPtr(ap.Status), Address: strPtr(ap.Address),
-				AssignedUserID: strPtr(ap.AssignedUserID), CalendarID: strPtr(ap.CalendarID)}
-			if !ap.StartTime.IsZero() {
-				req.StartTime = &ap.StartTime
-			}
-			if !ap.EndTime.IsZero() {
-				req.EndTime = &ap.EndTime
-			}
-			got, _, err = a.g.Calendars.UpdateAppointment(ctx, link.GHLID, req)
+			got, _, err = a.g.Calendars.UpdateAppointment(ctx, link.GHLID, appointmentUpdate(ap))
 			if isNotFound(err) {
 				return a.done(OutcomeIgnored, "the appointment was deleted in GHL")
 			}
@@ -289,14 +334,17 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 			if ap.CalendarID == "" || ap.StartTime.IsZero() {
 				return permanent("GHL needs a calendarId and a startTime to book an appointment")
 			}
+			want := appointmentKey(ap.CalendarID, ap.StartTime)
+			adopted := false
 			got, err = createSafely(ctx, func(ctx context.Context) (*ghl.Appointment, error) {
 				list, _, err := a.g.Contacts.ListAppointments(ctx, contactID)
 				if err != nil {
 					return nil, fmt.Errorf("list appointments of contact %s: %w", contactID, err)
 				}
 				for i := range list {
-					if list[i].CalendarID == ap.CalendarID && ghlTime(list[i].StartTime).Equal(ap.StartTime.UTC()) {
+					if a.tries(appointmentKey(list[i].CalendarID, ghlTime(list[i].StartTime)), want) {
 						if ok, err := a.adoptable(ctx, KindAppointment, list[i].ID, ap.PeerID); err != nil || ok {
+							adopted = err == nil
 							return &list[i], err
 						}
 					}
@@ -308,6 +356,7 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 				if !ap.EndTime.IsZero() {
 					req.EndTime = &ap.EndTime
 				}
+				a.attempt(want)
 				got, _, err := a.g.Calendars.CreateAppointment(ctx, req)
 				if err != nil {
 					return nil, fmt.Errorf("book appointment %s for contact %s: %w", ap.PeerID, contactID, err)
@@ -316,6 +365,13 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 			})
 			if err != nil {
 				return err
+			}
+			if adopted && !sameAppointment(appointmentFromGHL(got), ap) {
+				// Found, not made: an earlier round (or attempt) may have sent
+				// an older version.
+				if got, _, err = a.g.Calendars.UpdateAppointment(ctx, got.ID, appointmentUpdate(ap)); err != nil {
+					return fmt.Errorf("update adopted appointment: %w", err)
+				}
 			}
 		}
 		canon := appointmentFromGHL(got)
@@ -356,5 +412,5 @@ func (a *applier) deleteAppointment(ctx context.Context, ref *Ref) error {
 		canon.ContactGHLID = meta.Contact
 	}
 	fp := Fingerprint(canon)
-	return a.record(ctx, link, KindAppointment, link.GHLID, link.PeerID, fp, fp, canon.UpdatedAt, time.Time{}, meta.Contact)
+	return a.record(ctx, link, KindAppointment, link.GHLID, link.PeerID, fp, fp, canon.UpdatedAt, a.version, meta.Contact)
 }

@@ -2,6 +2,8 @@ package crmsync
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -47,7 +49,7 @@ func (s *Syncer) HandlePeerWebhook(ctx context.Context, domain Kind, header http
 		func(ctx context.Context) (Report, error) {
 			var changes []ChangeReport
 			for _, c := range in.Changes {
-				rep, err := s.toGHL(ctx, c)
+				rep, err := s.toGHL(ctx, in.DeliveryID, c)
 				if err != nil {
 					return Report{}, err
 				}
@@ -57,8 +59,8 @@ func (s *Syncer) HandlePeerWebhook(ctx context.Context, domain Kind, header http
 		})
 }
 
-// toGHL applies one peer change to GHL.
-func (s *Syncer) toGHL(ctx context.Context, c Change) (ChangeReport, error) {
+// toGHL applies one peer change of the delivery deliveryID to GHL.
+func (s *Syncer) toGHL(ctx context.Context, deliveryID string, c Change) (ChangeReport, error) {
 	loc := c.LocationID
 	if loc == "" {
 		loc = s.opts.DefaultLocationID
@@ -71,7 +73,7 @@ func (s *Syncer) toGHL(ctx context.Context, c Change) (ChangeReport, error) {
 	if err != nil {
 		return finish(rep, fmt.Errorf("GHL client for location %s: %w", loc, err))
 	}
-	a := &applier{s: s, g: g, loc: loc, rep: rep, now: s.opts.Now()}
+	a := &applier{s: s, g: g, loc: loc, rep: rep, now: s.opts.Now(), version: c.Time, owner: writerID(deliveryID)}
 	versionAt(c)
 	switch c.Type {
 	case ContactUpserted:
@@ -108,6 +110,18 @@ type applier struct {
 	loc string
 	rep ChangeReport
 	now time.Time
+	// version is the time of the change (the envelope's timestamp): a
+	// delete records it, so that an older upsert arriving after the
+	// delete is dropped as stale instead of making the entity again.
+	version time.Time
+	// owner names the delivery in the pending-write marks it makes
+	// (writerID), so that its own retry may take a mark over and no other
+	// delivery can.
+	owner string
+	// attempted is the match key of the content this round of a create
+	// sent to GHL, tried those of earlier rounds (createOnce).
+	attempted string
+	tried     []string
 }
 
 func (a *applier) done(outcome, reason string) error {
@@ -134,10 +148,21 @@ func (a *applier) resolve(ctx context.Context, kind Kind, peerID, ghlID string) 
 // than the peer version already applied) or an echo (GHL or the peer
 // already has this state).
 func (a *applier) skip(link *store.Link, fp string, updatedAt time.Time) bool {
-	if link == nil || link.Deleted {
+	if link == nil {
 		return false
 	}
-	if !updatedAt.IsZero() && updatedAt.Before(parseLinkMeta(link.SourceVersion).Peer) {
+	applied := parseLinkMeta(link.SourceVersion).Peer
+	if link.Deleted {
+		// A tombstone holds the version of the delete (or of the last
+		// change applied before GHL's): only a later change makes the
+		// entity again; an older one arriving late is stale.
+		if !updatedAt.IsZero() && !applied.IsZero() && !updatedAt.After(applied) {
+			_ = a.done(OutcomeStale, "older than the delete already applied")
+			return true
+		}
+		return false
+	}
+	if !updatedAt.IsZero() && updatedAt.Before(applied) {
 		_ = a.done(OutcomeStale, "older than the peer version already applied")
 		return true
 	}
@@ -162,10 +187,11 @@ func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID
 		meta := parseLinkMeta(next.SourceVersion)
 		meta.GHL = later(meta.GHL, ghlVersion)
 		meta.Peer = later(meta.Peer, peerVersion)
-		meta.PendingUntil, meta.PendingFP = time.Time{}, ""
+		meta.PendingUntil, meta.PendingFP, meta.PendingBy = time.Time{}, "", ""
 		if contactID != "" {
 			meta.Contact = contactID
 		}
+		meta.Orphan = false
 		next.PeerID = peerID
 		next.GHLFingerprint, next.PeerFingerprint = ghlFP, peerFP
 		next.Deleted = false
@@ -197,6 +223,9 @@ func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID
 			if err != nil {
 				return nil, err
 			}
+			if err := a.s.retractOrphan(ctx, cur, peerID); err != nil {
+				return nil, err
+			}
 			return &idempotency.LinkWrite{Prev: cur, Link: build(*cur)}, nil
 		}
 	}
@@ -207,15 +236,40 @@ func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID
 	return a.done(OutcomeSynced, "")
 }
 
+// errOtherWriteInFlight is the transient failure of a peer→GHL write to an
+// entity another delivery is writing (its pending mark is live): the
+// sender retries once that write is recorded or its mark has lapsed.
+var errOtherWriteInFlight = errors.New("another delivery is writing this entity; retry")
+
+// writerID is the short name of a delivery in a pending-write mark.
+func writerID(deliveryID string) string {
+	sum := sha256.Sum256([]byte(deliveryID))
+	return hex.EncodeToString(sum[:6])
+}
+
 // markPending marks on the link of a linked entity, before writing it to
 // GHL, that a write leaving fingerprint fp (pendingDelete for a delete, ""
 // when only GHL's answer tells) is in flight, so that the GHL→peer flow
 // recognises GHL's webhook about it even before record runs (see
-// Options.EchoSettle). It returns the link as now stored, for record.
+// Options.EchoSettle). One delivery writes an entity at a time: a live
+// mark of another delivery fails the write as transient
+// (errOtherWriteInFlight). The mark lasts pendingFor, or until shortly
+// after ctx's deadline. It returns the link as now stored, for record.
 func (a *applier) markPending(ctx context.Context, link *store.Link, fp string) (*store.Link, error) {
 	next := *link
 	meta := parseLinkMeta(link.SourceVersion)
-	meta.PendingUntil, meta.PendingFP = a.now.Add(pendingFor), fp
+	if meta.pending(a.now) && meta.PendingBy != a.owner {
+		// Another delivery is writing this entity: two writes at once
+		// would reach GHL in either order, the older possibly last.
+		return nil, fmt.Errorf("%s link %s: %w", link.Kind, link.GHLID, errOtherWriteInFlight)
+	}
+	until := a.now.Add(pendingFor)
+	if d, ok := ctx.Deadline(); ok && d.Add(pendingSlack).Before(until) {
+		// The write cannot outlive the function: a mark left behind by a
+		// stopped function lapses soon after.
+		until = d.Add(pendingSlack)
+	}
+	meta.PendingUntil, meta.PendingFP, meta.PendingBy = until, fp, a.owner
 	next.SourceVersion = meta.String()
 	next.UpdatedAt = a.now
 	got, err := a.s.swapLink(ctx, link, next)
@@ -229,7 +283,9 @@ func (a *applier) markPending(ctx context.Context, link *store.Link, fp string) 
 func (a *applier) tombstone(ctx context.Context, link *store.Link) error {
 	next := *link
 	meta := parseLinkMeta(link.SourceVersion)
-	meta.PendingUntil, meta.PendingFP = time.Time{}, ""
+	meta.PendingUntil, meta.PendingFP, meta.PendingBy = time.Time{}, "", ""
+	meta.Peer = later(meta.Peer, a.version)
+	meta.Orphan = false
 	next.SourceVersion = meta.String()
 	next.Deleted = true
 	next.UpdatedAt = a.now

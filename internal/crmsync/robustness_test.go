@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/ghlsync/ghlsync/internal/crmsync"
 	"github.com/ghlsync/ghlsync/internal/ghlsandbox"
+	"github.com/ghlsync/ghlsync/internal/peer/stdwebhooks"
 	"github.com/ghlsync/ghlsync/internal/webhook"
 )
 
@@ -352,4 +354,148 @@ func rng2(b []byte) int {
 		n = (n*31 + int(c)) % 97
 	}
 	return n
+}
+
+// TestRetriedCreateWithNewerContent: a note create whose answer is lost
+// leaves the note in GHL, unlinked; GHL's webhook about it reaches the
+// peer as a new note (an orphan); then the peer's next version of the note
+// (other content, another delivery) arrives. The earlier round's content
+// is remembered with the create claim, so the lookup adopts the note
+// instead of creating a second one, writes the newer body, and the copy
+// the peer was sent is retracted.
+func TestRetriedCreateWithNewerContent(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "retry-newer@example.com"}))
+		h.flush()
+		t0 := time.Now().UTC().Truncate(time.Second)
+		h.sb.SetFaults(ghlsandbox.Faults{Operations: map[string]ghlsandbox.FaultRates{"create-note": {Latency: 4 * time.Second}}})
+		hd, b := peerEvent(t, "newer-1", crmsync.NoteUpserted, crmsync.Note{PeerID: "nn", ContactGHLID: c.ID, Body: "first words", UpdatedAt: t0})
+		// The sender gives up (the function stops) while GHL is creating.
+		short := &http.Client{Timeout: 1500 * time.Millisecond}
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.appURL+"/peer/webhooks/notes", bytes.NewReader(b))
+		req.Header = hd
+		if resp, err := short.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		time.Sleep(time.Second)
+		h.sb.SetFaults(ghlsandbox.Faults{})
+		h.flush()
+		notes := h.sb.Notes(h.loc.ID, c.ID)
+		if len(notes) != 1 {
+			t.Fatalf("GHL notes after the lost answer = %d, want the 1 the first round made; GHL calls %v", len(notes), writes(h.sb))
+		}
+		if l := h.link(crmsync.KindNote, notes[0].ID); l == nil || l.PeerID == "nn" {
+			t.Fatalf("link of the orphan = %+v, want one made by the GHL→peer flow", l)
+		}
+		var sent crmsync.Note
+		if !h.peer.get(crmsync.KindNote, notes[0].ID, &sent) {
+			t.Fatalf("the peer was not sent the orphan note (the scenario needs it)")
+		}
+
+		hd2, b2 := peerEvent(t, "newer-2", crmsync.NoteUpserted, crmsync.Note{PeerID: "nn", ContactGHLID: c.ID, Body: "second words", UpdatedAt: t0.Add(time.Second)})
+		if s, body := h.post("/peer/webhooks/notes", hd2, b2); s != http.StatusOK {
+			t.Fatalf("newer version = %d %s", s, body)
+		}
+		h.flush()
+		notes = h.sb.Notes(h.loc.ID, c.ID)
+		if len(notes) != 1 || notes[0].Body != "second words" {
+			t.Fatalf("GHL notes = %+v, want one with the newer body", notes)
+		}
+		if l := h.link(crmsync.KindNote, notes[0].ID); l == nil || l.PeerID != "nn" {
+			t.Errorf("link = %+v, want peer id nn", l)
+		}
+		if h.peer.get(crmsync.KindNote, notes[0].ID, &sent) {
+			t.Errorf("the peer still holds the copy it was sent: %+v", sent)
+		}
+		if n := h.peer.count(crmsync.NoteDeleted); n != 1 {
+			t.Errorf("note.deleted deliveries = %d, want 1 (the retraction)", n)
+		}
+		// The first delivery's redelivery is stale now.
+		if s, body := h.post("/peer/webhooks/notes", hd, b); s != http.StatusOK || !strings.Contains(body, "stale") && !strings.Contains(body, "duplicate") {
+			t.Errorf("redelivery of the first version = %d %s, want 200 stale", s, body)
+		}
+		if n := len(h.sb.Notes(h.loc.ID, c.ID)); n != 1 {
+			t.Errorf("GHL notes after the redelivery = %d, want 1", n)
+		}
+	})
+}
+
+// TestOneWriterPerEntity: while one delivery writes a linked contact (its
+// tag request slowed down), another delivery's write to the same contact
+// is answered 503 instead of racing it to GHL (the older of the two could
+// land last); redelivered after the first is recorded, it is applied.
+func TestOneWriterPerEntity(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		t0 := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+		if s, body := h.sendPeer("ow-1", crmsync.ContactUpserted, crmsync.Contact{PeerID: "ow", Email: "ow@example.com", FirstName: "One", UpdatedAt: t0}); s != http.StatusOK {
+			t.Fatalf("create = %d %s", s, body)
+		}
+		h.flush()
+		h.tagDelay.Store(int64(time.Second))
+		first := make(chan int, 1)
+		go func() {
+			s, _ := h.sendPeer("ow-2", crmsync.ContactTagged, stdwebhooks.TagChange{PeerID: "ow", Tags: []string{"vip"}})
+			first <- s
+		}()
+		time.Sleep(300 * time.Millisecond) // the tag write is in flight
+		hd, b := peerEvent(t, "ow-3", crmsync.ContactUpserted, crmsync.Contact{PeerID: "ow", Email: "ow@example.com", FirstName: "Two", Tags: []string{"vip"}, UpdatedAt: t0.Add(time.Second)})
+		if s, body := h.post("/peer/webhooks/contacts", hd, b); s != http.StatusServiceUnavailable {
+			t.Errorf("second writer while the first is in flight = %d %s, want 503", s, body)
+		}
+		if s := <-first; s != http.StatusOK {
+			t.Fatalf("first writer = %d", s)
+		}
+		h.tagDelay.Store(0)
+		if s, body := h.post("/peer/webhooks/contacts", hd, b); s != http.StatusOK {
+			t.Fatalf("second writer redelivered = %d %s", s, body)
+		}
+		h.flush()
+		cs := h.sb.Contacts(h.loc.ID)
+		if len(cs) != 1 || cs[0].FirstName != "Two" || !slices.Contains(cs[0].Tags, "vip") {
+			t.Errorf("GHL contacts = %+v, want one, Two, tagged vip", cs)
+		}
+	})
+}
+
+// TestUpsertOlderThanDelete: a peer upsert that arrives after the delete
+// of its entity but is older than the delete is stale; before, the
+// tombstone let it create the entity again.
+func TestUpsertOlderThanDelete(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "tomb@example.com"}))
+		h.flush()
+		t0 := time.Now().Add(-10 * time.Minute).UTC().Truncate(time.Second)
+		due := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second)
+		task := crmsync.Task{PeerID: "tt", ContactGHLID: c.ID, Title: "Call", Body: "tomb", DueDate: due, UpdatedAt: t0}
+		if s, body := h.sendPeer("tomb-1", crmsync.TaskUpserted, task); s != http.StatusOK {
+			t.Fatalf("create = %d %s", s, body)
+		}
+		if s, body := h.sendPeer("tomb-2", crmsync.TaskDeleted, crmsync.Ref{Kind: crmsync.KindTask, PeerID: "tt"}); s != http.StatusOK {
+			t.Fatalf("delete = %d %s", s, body)
+		}
+		late := task
+		late.Title, late.UpdatedAt = "Call (edited before the delete)", t0.Add(5*time.Minute)
+		s, body := h.sendPeer("tomb-3", crmsync.TaskUpserted, late)
+		if s != http.StatusOK || !strings.Contains(body, `"stale"`) {
+			t.Errorf("late older upsert = %d %s, want 200 stale", s, body)
+		}
+		h.flush()
+		if n := len(h.sb.Tasks(h.loc.ID, c.ID)); n != 0 {
+			t.Errorf("GHL tasks = %d, want 0", n)
+		}
+		again := task
+		again.Title, again.UpdatedAt = "Made again", time.Now().Add(time.Minute).UTC()
+		if s, body := h.sendPeer("tomb-4", crmsync.TaskUpserted, again); s != http.StatusOK || !strings.Contains(body, `"synced"`) {
+			t.Errorf("newer upsert after the delete = %d %s, want synced (the peer made it again)", s, body)
+		}
+		if n := len(h.sb.Tasks(h.loc.ID, c.ID)); n != 1 {
+			t.Errorf("GHL tasks after the peer made it again = %d, want 1", n)
+		}
+	})
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/ghlsync/ghlsync/internal/idempotency"
@@ -70,6 +72,9 @@ const (
 	// pendingFor is how long a peer→GHL write marked on a link counts as
 	// in flight (a write that never finishes stops delaying anything then).
 	pendingFor = 30 * time.Second
+	// pendingSlack is how long past the function's deadline a pending
+	// mark lasts (GHL may still apply a request sent just before it).
+	pendingSlack = 2 * time.Second
 	// pendingPoll is how often a wait for a marked write re-reads the link.
 	pendingPoll = 25 * time.Millisecond
 )
@@ -247,4 +252,27 @@ func (s *Syncer) writeLink(ctx context.Context, w *idempotency.LinkWrite) error 
 		}
 	}
 	return err
+}
+
+// retractOrphan is called when a peer→GHL write takes over for peerID the
+// GHL entity linked by cur. When the GHL→peer flow had linked it as an
+// orphan (a brand-new entity nobody had linked: in fact this peer entity's
+// own create, whose link was lost with a failed attempt), the peer was
+// sent a copy and holds it under cur.PeerID: the copy is deleted at the
+// peer, so that the peer keeps one entity. The event id is its own (not
+// the entity's delete, and per link version: a copy sent again after one
+// retraction is retracted again), so a real delete later is not taken for
+// a repeat.
+func (s *Syncer) retractOrphan(ctx context.Context, cur *store.Link, peerID string) error {
+	if cur == nil || cur.Deleted || cur.PeerID == peerID || !parseLinkMeta(cur.SourceVersion).Orphan {
+		return nil
+	}
+	kind := Kind(cur.Kind)
+	_, deleted := eventTypes(kind)
+	ev := Event{ID: EventID(deleted, cur.LocationID, cur.GHLID, "retract:"+cur.PeerID+"@"+strconv.FormatInt(cur.Version, 10)), Type: deleted, LocationID: cur.LocationID, Time: s.opts.Now(),
+		Deleted: &Ref{Kind: kind, GHLID: cur.GHLID, PeerID: cur.PeerID, ContactGHLID: parseLinkMeta(cur.SourceVersion).Contact}}
+	if _, err := s.opts.Peer.Send(ctx, ev); err != nil {
+		return fmt.Errorf("retract the peer's copy %s of %s %s: %w", cur.PeerID, kind, cur.GHLID, err)
+	}
+	return nil
 }

@@ -352,19 +352,15 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 			return nil, ep.annotate(info, err)
 		}
 		httpResp, err := c.send(req)
-		if err != nil {
-			limiter.release()
-		} else {
-			limiter.observe(ParseRate(httpResp.Header))
-		}
-
 		var resp *Response
 		var callErr error
 		status := 0
 		if err != nil {
+			limiter.release()
 			callErr = scrubURLError(err)
 		} else {
 			resp = newResponse(httpResp)
+			limiter.observe(resp.Rate)
 			status = httpResp.StatusCode
 			callErr = c.checkResponse(info, resp, v)
 		}

@@ -34,22 +34,34 @@ type Rate struct {
 	known, dailyKnown bool
 }
 
+// The header names in the canonical form http.Header keys are stored in
+// ("X-Ratelimit-Max"), so that reading them is a map lookup: Header.Get
+// would canonicalize the documented spelling again, allocating, on every
+// response.
+var (
+	canonRateLimitMax            = http.CanonicalHeaderKey(HeaderRateLimitMax)
+	canonRateLimitRemaining      = http.CanonicalHeaderKey(HeaderRateLimitRemaining)
+	canonRateLimitInterval       = http.CanonicalHeaderKey(HeaderRateLimitInterval)
+	canonRateLimitDailyLimit     = http.CanonicalHeaderKey(HeaderRateLimitDailyLimit)
+	canonRateLimitDailyRemaining = http.CanonicalHeaderKey(HeaderRateLimitDailyRemaining)
+)
+
 // ParseRate reads the X-RateLimit-* headers of h. Malformed values are
 // treated as absent.
 func ParseRate(h http.Header) Rate {
 	var r Rate
 	var ok bool
-	if r.Remaining, ok = headerInt(h, HeaderRateLimitRemaining); ok {
+	if r.Remaining, ok = headerInt(h, canonRateLimitRemaining); ok {
 		r.known = true
 	}
-	r.Limit, _ = headerInt(h, HeaderRateLimitMax)
-	if ms, ok := headerInt(h, HeaderRateLimitInterval); ok && ms > 0 {
+	r.Limit, _ = headerInt(h, canonRateLimitMax)
+	if ms, ok := headerInt(h, canonRateLimitInterval); ok && ms > 0 {
 		r.Interval = time.Duration(ms) * time.Millisecond
 	}
-	if r.DailyRemaining, ok = headerInt(h, HeaderRateLimitDailyRemaining); ok {
+	if r.DailyRemaining, ok = headerInt(h, canonRateLimitDailyRemaining); ok {
 		r.dailyKnown = true
 	}
-	r.DailyLimit, _ = headerInt(h, HeaderRateLimitDailyLimit)
+	r.DailyLimit, _ = headerInt(h, canonRateLimitDailyLimit)
 	return r
 }
 
@@ -59,8 +71,13 @@ func (r Rate) Known() bool { return r.known }
 // DailyKnown reports whether the daily headers were present.
 func (r Rate) DailyKnown() bool { return r.dailyKnown }
 
+// headerInt reads the first value of the canonical key name.
 func headerInt(h http.Header, name string) (int, bool) {
-	v := strings.TrimSpace(h.Get(name))
+	vs := h[name]
+	if len(vs) == 0 {
+		return 0, false
+	}
+	v := strings.TrimSpace(vs[0])
 	if v == "" {
 		return 0, false
 	}

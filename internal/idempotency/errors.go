@@ -54,3 +54,21 @@ func (e *PersistenceError) Error() string {
 
 // Unwrap returns the store's error.
 func (e *PersistenceError) Unwrap() error { return e.Err }
+
+// KeepError is the error of a function whose failure must outlive it:
+// returned by (or wrapped in the error of) the function given to Run, it
+// makes Run complete the record with Result instead of deleting it, and
+// return Err. The next call with the key gets Result with replayed = true
+// until the record expires, and decides from it what to do; no second run
+// of the key is possible meanwhile. crmsync uses it to remember a GHL
+// create whose outcome is unknown.
+type KeepError struct {
+	Result []byte
+	Err    error
+}
+
+// Error implements error.
+func (e *KeepError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *KeepError) Unwrap() error { return e.Err }

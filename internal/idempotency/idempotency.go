@@ -90,7 +90,9 @@ func New(st Store) *Runner { return &Runner{Store: st} }
 //     timed-out invocation must not block its retries);
 //   - duplicate key with a different payload: ErrPayloadMismatch;
 //   - fn fails or panics: the record is deleted, so a retry runs fn again,
-//     and fn's error is returned as is (the panic goes on);
+//     and fn's error is returned as is (the panic goes on); a failure that
+//     carries a *KeepError completes the record with its Result instead
+//     (the next call gets it, replayed) and returns its Err;
 //   - the store fails: *PersistenceError. When only storing the result
 //     fails, the result is returned with the error (fn has run; the record
 //     stays IN_PROGRESS until its deadline).
@@ -142,6 +144,15 @@ func (r *Runner) RunWithLink(ctx context.Context, scope, key string, payload []b
 	defer cancel()
 	if err == nil && w != nil {
 		err = r.completeWithLink(cctx, scope, key, result, w)
+	}
+	var keep *KeepError
+	if errors.As(err, &keep) {
+		// fn asked for its failure to be remembered (only fn's own errors
+		// carry a *KeepError; a failed link write does not).
+		if cerr := r.Store.CompleteIdempotency(cctx, scope, key, keep.Result, r.now().Add(r.expiry()).Unix()); cerr != nil {
+			return nil, false, errors.Join(keep.Err, &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: cerr})
+		}
+		return nil, false, keep.Err
 	}
 	if err != nil {
 		if derr := r.Store.DeleteIdempotency(cctx, scope, key); derr != nil {

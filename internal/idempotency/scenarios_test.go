@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -96,6 +97,24 @@ func runScenarios(t *testing.T, newStore func(t *testing.T) idempotency.Store) {
 }
 
 var scenarios = []scenario{
+	{"a failure that asks to be kept completes the record with its memo", func(t *testing.T, e env) {
+		boom := errors.New("created, maybe")
+		var calls atomic.Int32
+		fn := counted(&calls, func(context.Context) ([]byte, error) {
+			return nil, fmt.Errorf("round 1: %w", &idempotency.KeepError{Result: []byte(`{"tried":["x"]}`), Err: boom})
+		})
+		_, replayed, err := e.r.Run(t.Context(), "ghl", "create-1", nil, fn)
+		if !errors.Is(err, boom) || replayed {
+			t.Fatalf("Run = replayed %v, %v; want the function's error", replayed, err)
+		}
+		if rec := e.record(t, "create-1"); rec == nil || rec.Status != store.StatusCompleted || string(rec.Result) != `{"tried":["x"]}` {
+			t.Fatalf("record %+v, want COMPLETED with the memo", rec)
+		}
+		got, replayed, err := e.r.Run(t.Context(), "ghl", "create-1", nil, fn)
+		if err != nil || !replayed || string(got) != `{"tried":["x"]}` || calls.Load() != 1 {
+			t.Fatalf("next call = %q, %v, %v after %d calls; want the memo replayed after 1", got, replayed, err, calls.Load())
+		}
+	}},
 	{"first request runs and stores its result", func(t *testing.T, e env) {
 		var calls atomic.Int32
 		got, replayed, err := e.r.Run(t.Context(), "ghl", "wh-1", []byte(`{"a":1}`), counted(&calls, answer("done")))

@@ -34,6 +34,10 @@ type Result struct {
 	Error *ErrorEnvelope
 	// Elapsed is the time from queueing the event to receiving the outcome.
 	Elapsed time.Duration
+	// Fetched is when the function took the event from
+	// /invocation/next: for the first event of a process, the end of its
+	// init phase.
+	Fetched time.Time
 }
 
 type invocation struct {
@@ -41,11 +45,12 @@ type invocation struct {
 	payload  []byte
 	deadline time.Time
 	queued   time.Time
+	fetched  time.Time
 	done     chan Result
 }
 
 // Runtime is a fake Lambda Runtime API server. It serves one function
-// process at a time; invocations are handed out in order.
+// process, started once with Start; invocations are handed out in order.
 type Runtime struct {
 	srv     *http.Server
 	ln      net.Listener
@@ -54,6 +59,10 @@ type Runtime struct {
 	pending map[string]*invocation
 	initErr chan ErrorEnvelope
 	seq     atomic.Int64
+	// exited is closed when the function process Start ran has exited,
+	// so that Invoke does not wait for an answer that cannot come.
+	exited     chan struct{}
+	exitedOnce sync.Once
 }
 
 // NewRuntime starts the fake Runtime API on a loopback port.
@@ -67,6 +76,7 @@ func NewRuntime() (*Runtime, error) {
 		queue:   make(chan *invocation, 64),
 		pending: map[string]*invocation{},
 		initErr: make(chan ErrorEnvelope, 1),
+		exited:  make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+apiPrefix+"/invocation/next", rt.next)
@@ -88,6 +98,7 @@ func (rt *Runtime) next(w http.ResponseWriter, r *http.Request) {
 	select {
 	case inv := <-rt.queue:
 		rt.mu.Lock()
+		inv.fetched = time.Now()
 		rt.pending[inv.id] = inv
 		rt.mu.Unlock()
 		w.Header().Set("Lambda-Runtime-Aws-Request-Id", inv.id)
@@ -115,7 +126,7 @@ func (rt *Runtime) respond(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	inv.done <- Result{RequestID: inv.id, Payload: body, Elapsed: time.Since(inv.queued)}
+	inv.done <- Result{RequestID: inv.id, Payload: body, Elapsed: time.Since(inv.queued), Fetched: inv.fetched}
 	w.WriteHeader(http.StatusAccepted)
 }
 
@@ -127,7 +138,7 @@ func (rt *Runtime) fail(w http.ResponseWriter, r *http.Request) {
 	}
 	var env ErrorEnvelope
 	_ = json.NewDecoder(r.Body).Decode(&env)
-	inv.done <- Result{RequestID: inv.id, Error: &env, Elapsed: time.Since(inv.queued)}
+	inv.done <- Result{RequestID: inv.id, Error: &env, Elapsed: time.Since(inv.queued), Fetched: inv.fetched}
 	w.WriteHeader(http.StatusAccepted)
 }
 
@@ -141,8 +152,12 @@ func (rt *Runtime) initError(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusAccepted)
 }
 
+// ErrExited is returned by Invoke when the function process exited before
+// it answered.
+var ErrExited = errors.New("lambdatest: function process exited")
+
 // Invoke queues payload with the given timeout (the Lambda deadline) and
-// waits for the function's outcome or ctx.
+// waits for the function's outcome, the process's exit (ErrExited) or ctx.
 func (rt *Runtime) Invoke(ctx context.Context, payload []byte, timeout time.Duration) (Result, error) {
 	inv := &invocation{
 		id:       fmt.Sprintf("req-%06d", rt.seq.Add(1)),
@@ -161,6 +176,14 @@ func (rt *Runtime) Invoke(ctx context.Context, payload []byte, timeout time.Dura
 		return res, nil
 	case env := <-rt.initErr:
 		return Result{}, fmt.Errorf("lambdatest: function failed to initialise: %s: %s", env.ErrorType, env.ErrorMessage)
+	case <-rt.exited:
+		// It may have answered just before it exited.
+		select {
+		case res := <-inv.done:
+			return res, nil
+		default:
+		}
+		return Result{}, ErrExited
 	case <-ctx.Done():
 		return Result{}, ctx.Err()
 	}
@@ -190,7 +213,11 @@ func (rt *Runtime) Start(ctx context.Context, path string, env []string) (*Funct
 		return nil, fmt.Errorf("lambdatest: start %s: %w", path, err)
 	}
 	f := &Function{cmd: cmd, stderr: buf, exited: make(chan error, 1)}
-	go func() { f.exited <- cmd.Wait() }()
+	go func() {
+		err := cmd.Wait()
+		rt.exitedOnce.Do(func() { close(rt.exited) })
+		f.exited <- err
+	}()
 	return f, nil
 }
 

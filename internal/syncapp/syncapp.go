@@ -89,13 +89,18 @@ func newSyncer(ctx context.Context, cfg config.Config, o options, sm *secretsman
 		return nil, nil, err
 	}
 	tcfg := tokens.Config{Secrets: sm, Leases: st, Installations: st, SecretPrefix: cfg.SecretPrefix,
-		Minter: &ghlauth.Minter{HTTP: hc, Options: []ghl.Option{ghl.WithBaseURL(cfg.GHLBaseURL)}}}
-	// A deployment on Private Integration Tokens has no app secret; OAuth
-	// refreshes need it.
-	if app, err := tokens.LoadAppSecret(ctx, sm, cfg.AppSecretName); err == nil {
-		tcfg.Refresher = &ghlauth.Refresher{OAuth: oauthClient.OAuth,
-			App: ghl.ClientCredentials{ClientID: app.ClientID, ClientSecret: app.ClientSecret.Reveal()}}
-	}
+		Minter: &ghlauth.Minter{HTTP: hc, Options: []ghl.Option{ghl.WithBaseURL(cfg.GHLBaseURL)}},
+		// Only OAuth refreshes need the app secret (a deployment on Private
+		// Integration Tokens has none): it is read when a token first needs
+		// refreshing, not on every cold start.
+		LoadRefresher: func(ctx context.Context) (tokens.Refresher, error) {
+			app, err := tokens.LoadAppSecret(ctx, sm, cfg.AppSecretName)
+			if err != nil {
+				return nil, err
+			}
+			return &ghlauth.Refresher{OAuth: oauthClient.OAuth,
+				App: ghl.ClientCredentials{ClientID: app.ClientID, ClientSecret: app.ClientSecret.Reveal()}}, nil
+		}}
 	provider, err := tokens.New(tcfg)
 	if err != nil {
 		return nil, nil, err
@@ -173,6 +178,16 @@ func GHLClients(ts TokenSources, baseURL string, budget *sweep.Budget, opts ...g
 		src, err := ts.TokenSource(ctx, locationID)
 		if err != nil {
 			return nil, err
+		}
+		if budget != nil {
+			// A client is built to send requests, and each first takes the
+			// shared budget (a store round trip). Fetch the token meanwhile,
+			// so that a cold token read (Secrets Manager, on a container's
+			// first request) overlaps that round trip instead of following
+			// it. The provider's sources are single-flight and cache: the
+			// request's own Token call waits for this one or finds the
+			// token cached, and reports any error itself.
+			go func() { _, _ = src.Token() }()
 		}
 		// A token failure (e.g. reauth_required) comes back as a
 		// *ghl.CredentialsError: never sent, never retried.

@@ -22,8 +22,16 @@ type Config struct {
 	// Installations records reauth_required (required for OAuth installs;
 	// without it a ReauthRequiredError carries RecordErr).
 	Installations Installations
-	// Refresher exchanges refresh tokens (required for OAuth installs).
+	// Refresher exchanges refresh tokens (required for OAuth installs,
+	// unless LoadRefresher is set).
 	Refresher Refresher
+	// LoadRefresher builds the Refresher on first use when Refresher is nil:
+	// e.g. from the app secret, read only when a token needs refreshing
+	// rather than on every cold start. The Refresher it returns is kept; an
+	// error fails that refresh before any refresh token is sent (temporary
+	// unless it wraps ErrNotConfigured, ErrNoSecret or ErrMalformedSecret),
+	// and the next refresh calls it again.
+	LoadRefresher func(ctx context.Context) (Refresher, error)
 	// Minter mints location tokens from agency tokens (agency installs only).
 	Minter LocationTokenMinter
 
@@ -107,6 +115,9 @@ type Provider struct {
 
 	randMu sync.Mutex
 	rnd    *rand.Rand
+
+	refMu  sync.Mutex
+	loaded Refresher // what LoadRefresher built
 
 	mu        sync.Mutex
 	locations map[string]*Source
@@ -264,6 +275,31 @@ func (p *Provider) MintLocation(ctx context.Context, companyID, locationID strin
 		return nil, err
 	}
 	return s.current(), nil
+}
+
+// refresher returns Config.Refresher, else the Refresher
+// Config.LoadRefresher builds (once it succeeds).
+func (p *Provider) refresher(ctx context.Context) (Refresher, error) {
+	if p.cfg.Refresher != nil {
+		return p.cfg.Refresher, nil
+	}
+	if p.cfg.LoadRefresher == nil {
+		return nil, fmt.Errorf("%w: no Refresher", ErrNotConfigured)
+	}
+	p.refMu.Lock()
+	defer p.refMu.Unlock()
+	if p.loaded != nil {
+		return p.loaded, nil
+	}
+	r, err := p.cfg.LoadRefresher(ctx)
+	switch {
+	case err != nil:
+		return nil, err
+	case r == nil:
+		return nil, fmt.Errorf("%w: LoadRefresher returned no Refresher", ErrNotConfigured)
+	}
+	p.loaded = r
+	return r, nil
 }
 
 // jitter returns d scaled by a random factor in [0.5, 1.5).

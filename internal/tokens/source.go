@@ -298,8 +298,10 @@ func (s *Source) hold(ctx context.Context, mintFrom string) error {
 // secret still holds the rejected token; unknown outcome → re-read, and
 // retry the same token at most once.
 func (s *Source) refresh(ctx, crit context.Context, st tokenSecret) error {
-	if s.p.cfg.Refresher == nil {
-		return s.errorf("refresh", false, fmt.Errorf("%w: no Refresher", ErrNotConfigured))
+	ref, err := s.p.refresher(crit)
+	if err != nil {
+		permanent := errors.Is(err, ErrNotConfigured) || errors.Is(err, ErrNoSecret) || errors.Is(err, ErrMalformedSecret)
+		return s.errorf("refresh", !permanent, err)
 	}
 	old := *st.oauth
 	uses := 0        // calls with old.RefreshToken
@@ -312,7 +314,7 @@ func (s *Source) refresh(ctx, crit context.Context, st tokenSecret) error {
 			return s.errorf("refresh", true, err)
 		}
 		started := s.p.cfg.Now()
-		g, err := s.send(crit, old.RefreshToken)
+		g, err := s.send(crit, ref, old.RefreshToken)
 		uses++
 		if err == nil {
 			return s.saveRefreshed(ctx, old, g, started)
@@ -384,14 +386,14 @@ func (s *Source) canSend(ctx, crit context.Context) error {
 // its answer, saved next, keeps the installation working. The call keeps
 // crit's deadline (the lease bound, and the caller's deadline, past which a
 // Lambda is stopped anyway).
-func (s *Source) send(crit context.Context, rt Sensitive) (Grant, error) {
+func (s *Source) send(crit context.Context, ref Refresher, rt Sensitive) (Grant, error) {
 	cctx := context.WithoutCancel(crit)
 	if dl, ok := crit.Deadline(); ok {
 		var cancel context.CancelFunc
 		cctx, cancel = context.WithDeadline(cctx, dl)
 		defer cancel()
 	}
-	return s.p.cfg.Refresher.Refresh(cctx, rt)
+	return ref.Refresh(cctx, rt)
 }
 
 // saveRefreshed writes the new pair under the ClientRequestToken derived

@@ -42,20 +42,29 @@ func New(api API, table string) *Store {
 // Table returns the name of the table the store uses.
 func (s *Store) Table() string { return s.table }
 
-// getItem reads one item with a consistent read into out; absent is ErrNotFound.
-func (s *Store) getItem(ctx context.Context, pk, sk string, out any) error {
+// getRaw reads one item with a consistent read; absent is ErrNotFound.
+func (s *Store) getRaw(ctx context.Context, pk, sk string) (map[string]types.AttributeValue, error) {
 	res, err := s.api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
 		Key:            key(pk, sk),
 		ConsistentRead: ptr(true),
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(res.Item) == 0 {
-		return store.ErrNotFound
+		return nil, store.ErrNotFound
 	}
-	if err := attributevalue.UnmarshalMap(res.Item, out); err != nil {
+	return res.Item, nil
+}
+
+// getItem reads one item with a consistent read into out; absent is ErrNotFound.
+func (s *Store) getItem(ctx context.Context, pk, sk string, out any) error {
+	item, err := s.getRaw(ctx, pk, sk)
+	if err != nil {
+		return err
+	}
+	if err := attributevalue.UnmarshalMap(item, out); err != nil {
 		return fmt.Errorf("decode item %s/%s: %w", pk, sk, err)
 	}
 	return nil

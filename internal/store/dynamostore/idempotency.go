@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -35,37 +33,26 @@ func (s *Store) ClaimIdempotency(ctx context.Context, rec store.IdempotencyRecor
 		InProgressExpiration: rec.InProgressExpiration,
 		PayloadHash:          rec.PayloadHash,
 	}
-	item, err := attributevalue.MarshalMap(it)
-	if err != nil {
-		return nil, fmt.Errorf("claim idempotency %s/%s: encode: %w", rec.Scope, rec.Key, err)
-	}
-	cond := expression.Or(
-		expression.Name(attrPK).AttributeNotExists(),
-		expression.Name(attrExpiration).LessThan(expression.Value(now.Unix())),
-		expression.And(
-			expression.Name("status").Equal(expression.Value(string(store.StatusInProgress))),
-			expression.Name("in_progress_expiration").AttributeExists(),
-			expression.Name("in_progress_expiration").LessThan(expression.Value(now.UnixMilli())),
-		),
-	)
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return nil, fmt.Errorf("claim idempotency %s/%s: build condition: %w", rec.Scope, rec.Key, err)
-	}
-	_, err = s.api.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           &s.table,
-		Item:                                item,
-		ConditionExpression:                 expr.Condition(),
-		ExpressionAttributeNames:            expr.Names(),
-		ExpressionAttributeValues:           expr.Values(),
+	_, err := s.api.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:           &s.table,
+		Item:                it.item(),
+		ConditionExpression: ptr(claimCondition),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": attrPK, "#exp": attrExpiration, "#status": "status", "#ipe": "in_progress_expiration",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":now":        attrN(now.Unix()),
+			":inprogress": attrS(string(store.StatusInProgress)),
+			":nowms":      attrN(now.UnixMilli()),
+		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	if old, ok := conditionFailed(err); ok {
 		if len(old) == 0 {
 			return nil, fmt.Errorf("claim idempotency %s/%s: condition failed without the old item: %w", rec.Scope, rec.Key, store.ErrConflict)
 		}
-		var cur idemItem
-		if err := attributevalue.UnmarshalMap(old, &cur); err != nil {
+		cur, err := decodeIdem(old)
+		if err != nil {
 			return nil, fmt.Errorf("claim idempotency %s/%s: decode old item: %w", rec.Scope, rec.Key, err)
 		}
 		out := cur.record()
@@ -78,17 +65,24 @@ func (s *Store) ClaimIdempotency(ctx context.Context, rec store.IdempotencyRecor
 	return &out, nil
 }
 
+// The conditions and updates of the idempotency records, written out once
+// (the expression builder costs dozens of allocations per call). The names
+// and values maps are built per request.
+const (
+	claimCondition = "attribute_not_exists(#pk) OR #exp < :now OR " +
+		"(#status = :inprogress AND attribute_exists(#ipe) AND #ipe < :nowms)"
+	existsCondition            = "attribute_exists(#pk)"
+	completeUpdateSetResult    = "SET #status = :completed, #exp = :exp, #result = :result REMOVE #ipe"
+	completeUpdateRemoveResult = "SET #status = :completed, #exp = :exp REMOVE #ipe, #result"
+)
+
 // CompleteIdempotency implements store.Store with one UpdateItem that
 // requires the record to exist. It removes in_progress_expiration.
 func (s *Store) CompleteIdempotency(ctx context.Context, scope, k string, result []byte, expiration int64) error {
 	if err := check.Complete(scope, k, result, expiration); err != nil {
 		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, err)
 	}
-	in, err := s.completeUpdate(scope, k, result, expiration)
-	if err != nil {
-		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, err)
-	}
-	_, err = s.api.UpdateItem(ctx, in)
+	_, err := s.api.UpdateItem(ctx, s.completeUpdate(scope, k, result, expiration))
 	if _, ok := conditionFailed(err); ok {
 		return fmt.Errorf("complete idempotency %s/%s: %w", scope, k, store.ErrNotFound)
 	}
@@ -101,32 +95,26 @@ func (s *Store) CompleteIdempotency(ctx context.Context, scope, k string, result
 // completeUpdate is the UpdateItem that completes a record: status
 // COMPLETED, the result and the new expiration, in_progress_expiration
 // removed, on condition that the record exists.
-func (s *Store) completeUpdate(scope, k string, result []byte, expiration int64) (*dynamodb.UpdateItemInput, error) {
+func (s *Store) completeUpdate(scope, k string, result []byte, expiration int64) *dynamodb.UpdateItemInput {
 	pk, sk := idemKey(scope, k)
-	upd := expression.
-		Set(expression.Name("status"), expression.Value(string(store.StatusCompleted))).
-		Set(expression.Name(attrExpiration), expression.Value(expiration)).
-		Remove(expression.Name("in_progress_expiration"))
+	in := &dynamodb.UpdateItemInput{
+		TableName:           &s.table,
+		Key:                 key(pk, sk),
+		UpdateExpression:    ptr(completeUpdateRemoveResult),
+		ConditionExpression: ptr(existsCondition),
+		ExpressionAttributeNames: map[string]string{
+			"#pk": attrPK, "#status": "status", "#exp": attrExpiration, "#ipe": "in_progress_expiration", "#result": "result",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":completed": attrS(string(store.StatusCompleted)),
+			":exp":       attrN(expiration),
+		},
+	}
 	if len(result) > 0 {
-		upd = upd.Set(expression.Name("result"), expression.Value(result))
-	} else {
-		upd = upd.Remove(expression.Name("result"))
+		in.UpdateExpression = ptr(completeUpdateSetResult)
+		in.ExpressionAttributeValues[":result"] = &types.AttributeValueMemberB{Value: result}
 	}
-	expr, err := expression.NewBuilder().
-		WithUpdate(upd).
-		WithCondition(expression.Name(attrPK).AttributeExists()).
-		Build()
-	if err != nil {
-		return nil, fmt.Errorf("build update: %w", err)
-	}
-	return &dynamodb.UpdateItemInput{
-		TableName:                 &s.table,
-		Key:                       key(pk, sk),
-		UpdateExpression:          expr.Update(),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}, nil
+	return in
 }
 
 // DeleteIdempotency implements store.Store. Deleting an absent record is not an error.
@@ -149,8 +137,14 @@ func (s *Store) GetIdempotency(ctx context.Context, scope, k string, now time.Ti
 		return nil, fmt.Errorf("get idempotency %s/%s: %w", scope, k, err)
 	}
 	pk, sk := idemKey(scope, k)
+	raw, err := s.getRaw(ctx, pk, sk)
 	var it idemItem
-	err := s.getItem(ctx, pk, sk, &it)
+	if err == nil {
+		it, err = decodeIdem(raw)
+		if err != nil {
+			err = fmt.Errorf("decode item %s/%s: %w", pk, sk, err)
+		}
+	}
 	if err == nil && it.Expiration < now.Unix() {
 		err = store.ErrNotFound
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -41,9 +40,13 @@ func (s *Store) GetLinkByPeer(ctx context.Context, locationID string, kind store
 }
 
 func (s *Store) getLink(ctx context.Context, pk, sk string) (*store.Link, error) {
-	var it linkItem
-	if err := s.getItem(ctx, pk, sk, &it); err != nil {
+	raw, err := s.getRaw(ctx, pk, sk)
+	if err != nil {
 		return nil, err
+	}
+	it, err := decodeLink(raw)
+	if err != nil {
+		return nil, fmt.Errorf("decode item %s/%s: %w", pk, sk, err)
 	}
 	l, err := it.link()
 	if err != nil {
@@ -103,45 +106,32 @@ func (s *Store) swap(ctx context.Context, cur *store.Link, l store.Link, done *s
 	next.UpdatedAt = check.Instant(l.UpdatedAt)
 
 	// The GHL side: new, or exactly the version the caller read.
-	ghlCond := expression.Name(attrPK).AttributeNotExists()
+	ghlPut := s.linkPut(next, sideGHL)
 	if l.Version != 0 {
-		ghlCond = expression.Name("version").Equal(expression.Value(l.Version))
+		ghlPut.ConditionExpression = ptr(versionCondition)
+		ghlPut.ExpressionAttributeNames = map[string]string{"#version": "version"}
+		ghlPut.ExpressionAttributeValues = map[string]types.AttributeValue{":version": attrN(l.Version)}
 	}
 	// The peer side: new (nobody else links that peer id), or ours at that version.
-	peerCond := expression.Name(attrPK).AttributeNotExists()
+	peerPut := s.linkPut(next, sidePeer)
 	if cur != nil && cur.PeerID == l.PeerID {
-		peerCond = expression.And(
-			expression.Name("version").Equal(expression.Value(l.Version)),
-			expression.Name("ghl_id").Equal(expression.Value(l.GHLID)),
-		)
+		peerPut.ConditionExpression = ptr(ownedCondition)
+		peerPut.ExpressionAttributeNames = map[string]string{"#version": "version", "#ghl": "ghl_id"}
+		peerPut.ExpressionAttributeValues = map[string]types.AttributeValue{":version": attrN(l.Version), ":ghl": attrS(l.GHLID)}
 	}
-	ghlPut, err := s.putWithCondition(newLinkItem(next, sideGHL), ghlCond)
-	if err != nil {
-		return nil, err
-	}
-	peerPut, err := s.putWithCondition(newLinkItem(next, sidePeer), peerCond)
-	if err != nil {
-		return nil, err
-	}
-	items := []types.TransactWriteItem{{Put: ghlPut}, {Put: peerPut}}
+	items := make([]types.TransactWriteItem, 2, 4)
+	items[0].Put, items[1].Put = ghlPut, peerPut
 	if cur != nil && cur.PeerID != l.PeerID {
-		del, err := s.deleteOldPeer(*cur)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, types.TransactWriteItem{Delete: del})
+		items = append(items, types.TransactWriteItem{Delete: s.deleteOldPeer(*cur)})
 	}
 	if done != nil {
-		upd, err := s.completeUpdate(done.Scope, done.Key, done.Result, done.Expiration)
-		if err != nil {
-			return nil, err
-		}
+		upd := s.completeUpdate(done.Scope, done.Key, done.Result, done.Expiration)
 		items = append(items, types.TransactWriteItem{Update: &types.Update{
 			TableName: upd.TableName, Key: upd.Key, UpdateExpression: upd.UpdateExpression, ConditionExpression: upd.ConditionExpression,
 			ExpressionAttributeNames: upd.ExpressionAttributeNames, ExpressionAttributeValues: upd.ExpressionAttributeValues,
 		}})
 	}
-	_, err = s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+	_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
 	if done != nil && failedAt(err, len(items)-1) {
 		return nil, fmt.Errorf("complete idempotency %s/%s: %w", done.Scope, done.Key, store.ErrNotFound)
 	}
@@ -154,42 +144,39 @@ func (s *Store) swap(ctx context.Context, cur *store.Link, l store.Link, done *s
 	return &next, nil
 }
 
-func (s *Store) putWithCondition(item any, cond expression.ConditionBuilder) (*types.Put, error) {
-	av, err := attributevalue.MarshalMap(item)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	expr, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return nil, fmt.Errorf("build condition: %w", err)
-	}
+// The conditions of the link writes, written out once (the expression
+// builder costs dozens of allocations per call).
+const (
+	// notExistsCondition: a new item.
+	notExistsCondition = "attribute_not_exists(#pk)"
+	// versionCondition: the item at the version the caller read.
+	versionCondition = "#version = :version"
+	// ownedCondition: the item at that version, still linked to that GHL id.
+	ownedCondition = "#version = :version AND #ghl = :ghl"
+)
+
+// linkPut is the Put of one side of l, on condition that the item is new
+// (the caller replaces the condition for an existing item).
+func (s *Store) linkPut(l store.Link, side string) *types.Put {
 	return &types.Put{
-		TableName:                 &s.table,
-		Item:                      av,
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}, nil
+		TableName:                &s.table,
+		Item:                     newLinkItem(l, side).item(),
+		ConditionExpression:      ptr(notExistsCondition),
+		ExpressionAttributeNames: map[string]string{"#pk": attrPK},
+	}
 }
 
 // deleteOldPeer removes the peer-side item of cur, only while it still
 // belongs to cur's GHL id at cur's version.
-func (s *Store) deleteOldPeer(cur store.Link) (*types.Delete, error) {
+func (s *Store) deleteOldPeer(cur store.Link) *types.Delete {
 	pk, sk := linkPeerKey(cur.LocationID, cur.Kind, cur.PeerID)
-	expr, err := expression.NewBuilder().WithCondition(expression.And(
-		expression.Name("ghl_id").Equal(expression.Value(cur.GHLID)),
-		expression.Name("version").Equal(expression.Value(cur.Version)),
-	)).Build()
-	if err != nil {
-		return nil, fmt.Errorf("build condition: %w", err)
-	}
 	return &types.Delete{
 		TableName:                 &s.table,
 		Key:                       key(pk, sk),
-		ConditionExpression:       expr.Condition(),
-		ExpressionAttributeNames:  expr.Names(),
-		ExpressionAttributeValues: expr.Values(),
-	}, nil
+		ConditionExpression:       ptr(ownedCondition),
+		ExpressionAttributeNames:  map[string]string{"#version": "version", "#ghl": "ghl_id"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":version": attrN(cur.Version), ":ghl": attrS(cur.GHLID)},
+	}
 }
 
 // ListLinks implements store.Store: a Query on the GHL-side partition with
@@ -204,8 +191,8 @@ func (s *Store) ListLinks(ctx context.Context, locationID string, kind store.Lin
 	}
 	var out []store.Link
 	err := s.query(ctx, kc, limit, func(item map[string]types.AttributeValue) error {
-		var it linkItem
-		if err := attributevalue.UnmarshalMap(item, &it); err != nil {
+		it, err := decodeLink(item)
+		if err != nil {
 			return err
 		}
 		l, err := it.link()
