@@ -204,9 +204,9 @@ func (r *run) check() Check {
 			}
 			compare("contact", x.email, x.origin, false, len(got), t, func(i int) string {
 				g := got[i]
-				return diffFields([]string{"firstName", "lastName", "city", "tags"},
+				return withID(g.GHLID, diffFields([]string{"firstName", "lastName", "city", "tags"},
 					[]string{g.FirstName, g.LastName, g.City, strings.Join(g.Tags, ",")},
-					[]string{want.FirstName, want.LastName, want.City, strings.Join(want.Tags, ",")})
+					[]string{want.FirstName, want.LastName, want.City, strings.Join(want.Tags, ",")}))
 			})
 		}
 	}
@@ -227,9 +227,9 @@ func (r *run) check() Check {
 			}
 			compare("task", x.marker, x.origin, x.gone, len(got), t, func(i int) string {
 				g := got[i]
-				return diffFields([]string{"title", "completed", "contact"},
+				return withID(g.GHLID, diffFields([]string{"title", "completed", "contact"},
 					[]string{g.Title, fmt.Sprint(g.Completed), contactEmail(g.ContactGHLID)},
-					[]string{x.title, fmt.Sprint(x.completed), x.contact.email})
+					[]string{x.title, fmt.Sprint(x.completed), x.contact.email}))
 			})
 		}
 	}
@@ -250,7 +250,7 @@ func (r *run) check() Check {
 			}
 			compare("note", x.marker, x.origin, x.gone, len(got), t, func(i int) string {
 				g := got[i]
-				return diffFields([]string{"body", "contact"}, []string{g.Body, contactEmail(g.ContactGHLID)}, []string{x.body, x.contact.email})
+				return withID(g.GHLID, diffFields([]string{"body", "contact"}, []string{g.Body, contactEmail(g.ContactGHLID)}, []string{x.body, x.contact.email}))
 			})
 		}
 	}
@@ -271,8 +271,8 @@ func (r *run) check() Check {
 			}
 			compare("appointment", x.marker, x.origin, x.gone, len(got), t, func(i int) string {
 				g := got[i]
-				return diffFields([]string{"title", "status", "contact"}, []string{g.Title, g.Status, contactEmail(g.ContactGHLID)},
-					[]string{x.title, x.status, x.contact.email})
+				return withID(g.GHLID, diffFields([]string{"title", "status", "contact"}, []string{g.Title, g.Status, contactEmail(g.ContactGHLID)},
+					[]string{x.title, x.status, x.contact.email}))
 			})
 		}
 	}
@@ -358,4 +358,12 @@ func diffFields(names, got, want []string) string {
 	}
 	slices.Sort(out)
 	return strings.Join(out, "; ")
+}
+
+// withID names the GHL id of the entity a difference is about.
+func withID(ghlID, diff string) string {
+	if diff == "" {
+		return ""
+	}
+	return diff + " (GHL id " + ghlID + ")"
 }

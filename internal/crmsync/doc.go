@@ -32,14 +32,20 @@
 //     when the state's fingerprint equals either fingerprint of the link (GHL's
 //     last known state, or the peer's: an echo of ghlsync's own write, or
 //     a duplicate) or the fingerprint of the write in flight, or when
-//     GHL's dateUpdated is older than the version already delivered.
+//     GHL's dateUpdated is older than the version already delivered. A
+//     state read before a wait, or read present while the link says
+//     deleted, is read again first: it may predate a write recorded since.
 //  6. Send the event (deterministic id: the same state over the same link
 //     version has the same webhook-id, so the peer drops repeats, while a
 //     state that returns after another, such as a task reopened, gets a
 //     new one), then write the link with both fingerprints set to the
 //     delivered state and the GHL version, in the
 //     transaction that completes the idempotency record. A delete is sent
-//     as a Ref and tombstones the link.
+//     as a Ref and tombstones the link. A link this flow makes for an
+//     entity nobody had linked is marked orphan (see Create safety). When
+//     another flow wrote the link meanwhile, the state sent may be older
+//     than the one recorded: the link's fingerprints are cleared and the
+//     delivery answers 429, so GHL's redelivery sends the current state.
 //
 // Transient failures (GHL 429/5xx/timeouts, token or store trouble, the
 // peer unavailable, a link lost to a concurrent writer) release the claim
@@ -63,8 +69,8 @@
 //     report, in progress 409, same id with another body 422.
 //  3. Per change: resolve the link (by peer id, else by the GHL id the peer
 //     names); drop a change older than the peer version already applied
-//     (stale) or whose fingerprint equals either fingerprint of the link
-//     (echo).
+//     (stale; after a delete, older than the delete) or whose fingerprint
+//     equals either fingerprint of the link (echo).
 //  4. Write to GHL. A contact is one call: update by id when linked, else
 //     upsert (matching by email or phone). Tags are never sent with the
 //     contact (GHL would overwrite them all): the tags that differ from
@@ -78,7 +84,9 @@
 //  5. Record the link: GHLFingerprint of GHL's answer, PeerFingerprint of
 //     what the peer sent, so GHL's webhook about this write is an echo.
 //     Updates and deletes of linked entities mark the link (the pending
-//     write) before calling GHL. The last link write of a delivery is
+//     write, naming the delivery) before calling GHL; one delivery writes
+//     an entity at a time (another's live mark answers 503), so two
+//     versions never race to GHL. The last link write of a delivery is
 //     stored in the transaction that completes its idempotency record
 //     (idempotency.Runner.RunWithLink, store.Store.SwapLink).
 //
@@ -96,6 +104,16 @@
 // Contacts go through upsert, which matches by email or phone; after an
 // ambiguous upsert or a 422 the contact is looked up (FindDuplicate) and,
 // when found, updated by id (idempotent).
+//
+// Creates run under a per-entity claim (createOnce). A round whose GHL
+// create was sent and then failed — timeout, 5xx, 422, or the link write
+// after it — keeps its claim record with the match key of the content it
+// sent (idempotency.KeepError): the next delivery of the entity, even with
+// newer content, takes the next round and adopts an entity matching any
+// content tried, then writes its own content over it. The GHL webhook of
+// such a create may reach the peer first, as a new entity (the link is
+// marked orphan); the create that adopts it takes the link over and
+// retracts the copy at the peer (a delete of the id the peer gave it).
 //
 // # Links
 //

@@ -142,9 +142,26 @@ func (s *Syncer) fromGHL(ctx context.Context, domain Kind, p *ghlPayload) (Chang
 		}
 		return s.fetchAppointment(ctx, g, p.LocationID, id, contactID)
 	}
+	// The link is read before the state (except for a create, whose link,
+	// if ghlsync made the entity, may still be on its way: deliver settles
+	// first): a flow that records another state after this read changes
+	// the link's version, and the write that records this delivery fails
+	// instead of taking the state read for the latest (see deliveredOver).
+	// Read after the fetch, the link could already hold a later state than
+	// the one fetched, and the older one would be sent and recorded.
+	var first *store.Link
+	readFirst := !strings.HasSuffix(p.Type, "Create")
+	if readFirst {
+		if first, err = s.linkByGHL(ctx, p.LocationID, domain, id); err != nil {
+			return finish(rep, err)
+		}
+	}
 	out, err := fetch(ctx)
 	if err != nil {
 		return finish(rep, err)
+	}
+	if readFirst {
+		out.link, out.linkRead = first, true
 	}
 	out.refetch = fetch
 	// Tasks carry no dateAdded: their create event says they are new.
@@ -172,8 +189,10 @@ type outbound struct {
 	// entity is the canonical *Contact, *Task, *Note or *Appointment; nil
 	// when the entity is gone from GHL.
 	entity any
-	// link is the entity's link when the fetch already read it.
-	link *store.Link
+	// link is the entity's link when the fetch already read it; linkRead
+	// reports that it was read (nil then means none).
+	link     *store.Link
+	linkRead bool
 	// created is GHL's dateAdded of the entity, when known; fresh reports
 	// a brand-new entity (see Syncer.fresh).
 	created time.Time
@@ -237,7 +256,7 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 	}
 	link := o.link
 	settled := false
-	if link == nil {
+	if link == nil && (!o.linkRead || o.fresh) {
 		// A brand-new entity may be ghlsync's own create: its link lands
 		// right after GHL answers, while GHL already sends this webhook.
 		if o.fresh {

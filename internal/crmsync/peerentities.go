@@ -31,7 +31,26 @@ func (a *applier) adoptable(ctx context.Context, kind Kind, ghlID, peerID string
 	if err != nil {
 		return false, err
 	}
-	return l == nil || l.PeerID == peerID || l.PeerID == l.GHLID || parseLinkMeta(l.SourceVersion).Orphan, nil
+	ok := l == nil || l.PeerID == peerID || l.PeerID == l.GHLID || parseLinkMeta(l.SourceVersion).Orphan
+	if ok {
+		a.adopted = l
+	}
+	return ok, nil
+}
+
+// markAdopted marks the link of an adopted entity, if it has one, before
+// the entity is written to GHL (see markPending): GHL's webhook about the
+// write is then an echo, not a change to send to the peer.
+func (a *applier) markAdopted(ctx context.Context) error {
+	if a.adopted == nil || a.adopted.Deleted {
+		return nil
+	}
+	l, err := a.markPending(ctx, a.adopted, "")
+	if err != nil {
+		return err
+	}
+	a.adopted = l
+	return nil
 }
 
 // createSafely runs find (a lookup by content), then create when nothing
@@ -182,6 +201,11 @@ func (a *applier) task(ctx context.Context, t *Task) error {
 			if err != nil {
 				return err
 			}
+			if !sameTask(got, t) || got.Completed != t.Completed {
+				if err := a.markAdopted(ctx); err != nil {
+					return err
+				}
+			}
 			if !sameTask(got, t) {
 				// Adopted from an earlier round that sent an older version.
 				due := t.DueDate
@@ -289,6 +313,9 @@ func (a *applier) note(ctx context.Context, n *Note) error {
 			}
 			if got.Body != n.Body {
 				// Adopted from an earlier round that sent an older version.
+				if err := a.markAdopted(ctx); err != nil {
+					return err
+				}
 				if got, _, err = a.g.Contacts.UpdateNote(ctx, contactID, got.ID, &ghl.UpdateNoteRequest{Body: &n.Body}); err != nil {
 					return fmt.Errorf("update adopted note: %w", err)
 				}
@@ -369,6 +396,9 @@ func (a *applier) appointment(ctx context.Context, ap *Appointment) error {
 			if adopted && !sameAppointment(appointmentFromGHL(got), ap) {
 				// Found, not made: an earlier round (or attempt) may have sent
 				// an older version.
+				if err := a.markAdopted(ctx); err != nil {
+					return err
+				}
 				if got, _, err = a.g.Calendars.UpdateAppointment(ctx, got.ID, appointmentUpdate(ap)); err != nil {
 					return fmt.Errorf("update adopted appointment: %w", err)
 				}

@@ -122,6 +122,9 @@ type applier struct {
 	// sent to GHL, tried those of earlier rounds (createOnce).
 	attempted string
 	tried     []string
+	// adopted is the link, if any, of the GHL entity a create's lookup
+	// adopted (markAdopted).
+	adopted *store.Link
 }
 
 func (a *applier) done(outcome, reason string) error {

@@ -56,7 +56,7 @@ func LoadApp(ctx context.Context, getenv func(string) string) (*App, config.Conf
 		if cfg.DynamoDBEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
 		}
-	})
+	}, dynamostore.ClientOptions)
 	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
 		if cfg.SecretsManagerEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.SecretsManagerEndpoint)

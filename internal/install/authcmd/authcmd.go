@@ -159,7 +159,7 @@ func (c Command) Run(ctx context.Context, args []string, stdout, stderr io.Write
 			if o.dynamoEndpoint != "" {
 				do.BaseEndpoint = aws.String(o.dynamoEndpoint)
 			}
-		}), o.table)
+		}, dynamostore.ClientOptions), o.table)
 	}
 	return run(ctx, o, sm, st, stdout)
 }

@@ -41,7 +41,7 @@ func Load(ctx context.Context, getenv func(string) string, logger *slog.Logger) 
 		if cfg.DynamoDBEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.DynamoDBEndpoint)
 		}
-	})
+	}, dynamostore.ClientOptions)
 	sm := secretsmanager.NewFromConfig(awsCfg, func(o *secretsmanager.Options) {
 		if cfg.SecretsManagerEndpoint != "" {
 			o.BaseEndpoint = aws.String(cfg.SecretsManagerEndpoint)

@@ -144,7 +144,7 @@ func build(ctx context.Context, o Options, progress func(sweep.LocationReport)) 
 			if o.DynamoEndpoint != "" {
 				do.BaseEndpoint = aws.String(o.DynamoEndpoint)
 			}
-		}), o.Table)
+		}, dynamostore.ClientOptions), o.Table)
 	}
 	cfg := config.Config{Stage: o.Stage, TableName: o.Table, SecretPrefix: o.SecretPrefix, AppSecretName: "ghlsync/" + o.Stage + "/app",
 		PeerSecretName: o.PeerSecretName, GHLBaseURL: o.GHLBaseURL, PeerWebhookURL: o.PeerURL, DefaultLocationID: o.Location}
