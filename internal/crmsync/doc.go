@@ -41,7 +41,8 @@
 //     new one), then write the link with both fingerprints set to the
 //     delivered state and the GHL version, in the
 //     transaction that completes the idempotency record. A delete is sent
-//     as a Ref and tombstones the link. A link this flow makes for an
+//     as a Ref and tombstones the link (also with no link yet: a delivery
+//     may have reached the peer without being recorded). A link this flow makes for an
 //     entity nobody had linked is marked orphan (see Create safety). When
 //     another flow wrote the link meanwhile, the state sent may be older
 //     than the one recorded: the link's fingerprints are cleared and the

@@ -318,15 +318,21 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		}
 	}
 	if o.entity == nil {
+		peerID := o.ghlID
 		switch {
 		case link == nil:
-			rep.Outcome, rep.Reason = OutcomeIgnored, "deleted in GHL before it was ever synced"
-			return rep, nil
+			// Deleted before any link was recorded. The peer may have it
+			// all the same: a delivery can reach the peer and fail to be
+			// recorded, and GHL's redelivery then finds the entity gone.
+			// The delete is sent (a peer ignores one for an id it does not
+			// know) and a tombstone recorded.
 		case link.Deleted, old.pending(now) && old.PendingFP == pendingDelete:
 			rep.Outcome = OutcomeUnchanged
 			return rep, nil
+		default:
+			peerID = link.PeerID
 		}
-		ref := &Ref{Kind: o.kind, GHLID: o.ghlID, PeerID: link.PeerID, ContactGHLID: meta.Contact}
+		ref := &Ref{Kind: o.kind, GHLID: o.ghlID, PeerID: peerID, ContactGHLID: meta.Contact}
 		ev = Event{ID: EventID(deleted, o.locationID, o.ghlID, "deleted"), Type: deleted, LocationID: o.locationID, Time: now, Deleted: ref}
 	} else {
 		if link != nil && !link.Deleted {

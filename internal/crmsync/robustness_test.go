@@ -499,3 +499,33 @@ func TestUpsertOlderThanDelete(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedBeforeLinked: a GHL entity deleted before its link was ever
+// recorded is still deleted at the peer — a delivery may have reached the
+// peer and failed to be recorded — once, and its later webhooks are echoes
+// of the tombstone.
+func TestDeletedBeforeLinked(t *testing.T) {
+	t.Parallel()
+	stores(t, func(t *testing.T, dynamo bool) {
+		h := newHarness(t, harnessOptions{dynamo: dynamo})
+		c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "gone-early@example.com"}))
+		h.flush()
+		h.peer.fail.Store(true)
+		n := ok(h.sb.CreateNote(h.loc.ID, c.ID, ghlsandbox.Note{Body: "short-lived"}))
+		waitStatus(t, h, http.StatusTooManyRequests)
+		if err := h.sb.DeleteNote(h.loc.ID, c.ID, n.ID); err != nil {
+			t.Fatal(err)
+		}
+		h.peer.fail.Store(false)
+		h.flush()
+		if got := h.peer.count(crmsync.NoteUpserted); got != 0 {
+			t.Errorf("note.upserted deliveries = %d, want 0 (gone before it was read)", got)
+		}
+		if got := h.peer.count(crmsync.NoteDeleted); got != 1 {
+			t.Errorf("note.deleted deliveries = %d, want 1", got)
+		}
+		if l := h.link(crmsync.KindNote, n.ID); l == nil || !l.Deleted {
+			t.Errorf("link = %+v, want a tombstone", l)
+		}
+	})
+}
