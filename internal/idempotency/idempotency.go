@@ -177,10 +177,23 @@ func (r *Runner) completeWithLink(ctx context.Context, scope, key string, result
 		return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: errors.New("the store cannot write links")}
 	}
 	done := &store.Completion{Scope: scope, Key: key, Result: result, Expiration: r.now().Add(r.expiry()).Unix()}
-	for rebased := false; ; rebased = true {
+	retries, rebased := 0, false
+	for {
 		_, err := ls.SwapLink(ctx, w.Prev, w.Link, done)
 		if err == nil {
 			return nil
+		}
+		if !errors.Is(err, store.ErrConflict) && retries < completeRetries && ctx.Err() == nil {
+			// The function's effects are out (a peer delivery, a GHL
+			// write): recording them is worth a retry or two after a
+			// throttled or failed write (the store's client has retried
+			// already). The write is conditional, so a retry of a write
+			// that did land conflicts and is rebased.
+			retries++
+			if !sleepCtx(ctx, time.Duration(retries)*completeBackoff) {
+				return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: err}
+			}
+			continue
 		}
 		if !errors.Is(err, store.ErrConflict) || rebased || w.Rebase == nil {
 			return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: err}
@@ -189,7 +202,26 @@ func (r *Runner) completeWithLink(ctx context.Context, scope, key string, result
 		if rerr != nil || rw == nil {
 			return &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: errors.Join(err, rerr)}
 		}
-		w = rw
+		w, rebased = rw, true
+	}
+}
+
+// completeRetries and completeBackoff bound the retries of a failed
+// completing write (completeWithLink).
+const (
+	completeRetries = 2
+	completeBackoff = 20 * time.Millisecond
+)
+
+// sleepCtx waits d, or less when ctx ends first (false then).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

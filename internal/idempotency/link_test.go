@@ -78,6 +78,25 @@ func runLinkScenarios(t *testing.T, newStore func(*testing.T) linkStore) {
 		}
 	})
 
+	t.Run("a failed completing write is retried", func(t *testing.T) {
+		t.Parallel()
+		st := &flakySwaps{linkStore: newStore(t), failures: 2}
+		res, replayed, err := idempotency.New(st).RunWithLink(t.Context(), "ghl", "k-retry", nil, write(nil, lnk("a")))
+		if err != nil || replayed || string(res) != "done" {
+			t.Fatalf("run = %q %v %v, want done after the retries", res, replayed, err)
+		}
+		if l := readLink(t, st); l == nil || l.PeerFingerprint != "a" {
+			t.Errorf("link = %+v", l)
+		}
+		if rec, err := st.GetIdempotency(t.Context(), "ghl", "k-retry", time.Now()); err != nil || rec.Status != store.StatusCompleted {
+			t.Errorf("record = %+v, %v; want completed", rec, err)
+		}
+		st.failures = 5
+		if _, _, err := idempotency.New(st).RunWithLink(t.Context(), "ghl", "k-fail", nil, write(nil, store.Link{LocationID: "loc", Kind: store.KindContact, GHLID: "g2", PeerID: "p2"})); err == nil {
+			t.Errorf("run with the store failing every write: nil error")
+		}
+	})
+
 	t.Run("a lost link write deletes the record", func(t *testing.T) {
 		t.Parallel()
 		st := newStore(t)
@@ -150,4 +169,19 @@ func runLinkScenarios(t *testing.T, newStore func(*testing.T) linkStore) {
 			t.Errorf("link written although fn failed: %v", err)
 		}
 	})
+}
+
+// flakySwaps fails its next failures SwapLink calls with a non-conflict
+// error (a throttled write).
+type flakySwaps struct {
+	linkStore
+	failures int
+}
+
+func (f *flakySwaps) SwapLink(ctx context.Context, prev *store.Link, l store.Link, done *store.Completion) (*store.Link, error) {
+	if f.failures > 0 {
+		f.failures--
+		return nil, errors.New("throttled")
+	}
+	return f.linkStore.SwapLink(ctx, prev, l, done)
 }
