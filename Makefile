@@ -42,7 +42,7 @@ staticcheck:
 ## bench: one Markdown table (README "Performance"): cold starts, sizes, peak RSS,
 ## warm per-event cost, the 10,000-contact backfill, the official Node SDK beside
 ## ghlsync. The per-event benchmarks are also in $(BENCH_OUT)/bench.txt (benchstat).
-BENCHTIME  ?= 200x
+BENCHTIME  ?= 500x
 BENCHCOUNT ?= 3
 BENCH_OUT  ?= build/bench
 bench: deps
