@@ -22,7 +22,7 @@ func TestUnknownRoute(t *testing.T) {
 }
 
 var wantOutcomes = map[string]syncapptest.Expect{
-	"ghl-appointment-create.json":    {Status: 200, Outcome: "ignored"}, // the sample appointment is not in GHL
+	"ghl-appointment-create.json":    {Status: 200, Outcome: "synced"},  // the sample appointment is not in GHL: its delete is sent
 	"peer-appointment-deleted.json":  {Status: 200, Outcome: "ignored"}, // not linked yet
 	"peer-appointment-upserted.json": {Status: 200, Outcome: "synced"},
 }

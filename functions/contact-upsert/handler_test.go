@@ -10,10 +10,10 @@ import (
 )
 
 var wantOutcomes = map[string]syncapptest.Expect{
-	"ghl-contact-create.json":     {Status: 200, Outcome: "ignored"}, // the sample contact is not in GHL: nothing to send
-	"ghl-contact-update.json":     {Status: 200, Outcome: "ignored"},
-	"ghl-contact-tag-update.json": {Status: 200, Outcome: "ignored"},
-	"ghl-contact-delete.json":     {Status: 200, Outcome: "ignored"},
+	"ghl-contact-create.json":     {Status: 200, Outcome: "synced"}, // the sample contact is not in GHL: its delete is sent, once
+	"ghl-contact-update.json":     {Status: 200, Outcome: "unchanged"},
+	"ghl-contact-tag-update.json": {Status: 200, Outcome: "unchanged"},
+	"ghl-contact-delete.json":     {Status: 200, Outcome: "unchanged"},
 	"peer-contact-deleted.json":   {Status: 200, Outcome: "ignored"}, // deletes disabled by default
 	"peer-contact-tagged.json":    {Status: 200, Outcome: "ignored"}, // not linked yet
 	"peer-contact-upserted.json":  {Status: 200, Outcome: "synced"},

@@ -22,8 +22,8 @@ func TestUnknownRoute(t *testing.T) {
 }
 
 var wantOutcomes = map[string]syncapptest.Expect{
-	"ghl-note-create.json":    {Status: 200, Outcome: "ignored"}, // the sample note is not in GHL
-	"ghl-note-delete.json":    {Status: 200, Outcome: "ignored"},
+	"ghl-note-create.json":    {Status: 200, Outcome: "synced"}, // the sample note is not in GHL: its delete is sent, once
+	"ghl-note-delete.json":    {Status: 200, Outcome: "unchanged"},
 	"peer-note-deleted.json":  {Status: 200, Outcome: "ignored"}, // not linked yet
 	"peer-note-upserted.json": {Status: 200, Outcome: "synced"},
 }

@@ -22,9 +22,9 @@ func TestUnknownRoute(t *testing.T) {
 }
 
 var wantOutcomes = map[string]syncapptest.Expect{
-	"ghl-task-complete.json":               {Status: 200, Outcome: "ignored"}, // the sample task is not in GHL
-	"ghl-task-create-without-contact.json": {Status: 200, Outcome: "ignored"},
-	"ghl-task-create.json":                 {Status: 200, Outcome: "ignored"},
+	"ghl-task-complete.json":               {Status: 200, Outcome: "synced"}, // the sample task is not in GHL: its delete is sent, once
+	"ghl-task-create-without-contact.json": {Status: 200, Outcome: "synced"}, // another task id
+	"ghl-task-create.json":                 {Status: 200, Outcome: "unchanged"},
 	"peer-task-completed.json":             {Status: 200, Outcome: "synced"},
 	"peer-task-deleted.json":               {Status: 200, Outcome: "synced"},
 	"peer-task-upserted.json":              {Status: 200, Outcome: "synced"},

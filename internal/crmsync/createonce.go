@@ -49,7 +49,11 @@ type createMemo struct {
 // A round whose create reached GHL (applier.attempt) and then failed is
 // remembered in its record (createMemo) rather than released: the next
 // delivery claims the next round with the contents tried so far, which its
-// lookup adopts (applier.tried).
+// lookup adopts (applier.tried). A function stopped outright mid-create (a
+// Lambda timeout, not a cancelled context) cannot keep its record: the
+// claim lapses at its deadline and that round's content is not
+// remembered; a later round then finds the entity only by its current
+// content.
 func (a *applier) createOnce(ctx context.Context, kind Kind, peerID string, link *store.Link, create func(context.Context) error) error {
 	base := a.loc + "/" + string(kind) + "/" + peerID
 	if link != nil {
