@@ -359,7 +359,10 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 			ev.Appointment = e
 		}
 	}
-	if link == nil && o.entity != nil {
+	if link == nil && o.entity != nil && (o.created.IsZero() || now.Sub(o.created) < orphanWindow) {
+		// Nobody had linked it, and it is recent (or of unknown age): it
+		// may be a peer create whose link was lost. An old entity found
+		// unlinked (a backfill) is GHL's own and never marked.
 		meta.Orphan = true
 	}
 	res, err := s.opts.Peer.Send(ctx, ev)

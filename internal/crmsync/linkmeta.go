@@ -25,8 +25,8 @@ type linkMeta struct {
 	PendingFP    string
 	// PendingBy names the delivery that made the mark ("d=", writerID).
 	PendingBy string
-	// Orphan marks a link the GHL→peer flow made for an entity nobody had
-	// linked, which the peer has not written since ("o=1"): GHL's webhook
+	// Orphan marks a link the GHL→peer flow made for a recent entity
+	// nobody had linked, which the peer has not written since ("o=1"): GHL's webhook
 	// about a peer create whose link was lost with a failed attempt looks
 	// just like a GHL user's create. A peer create that matches such an
 	// entity (by email or phone, or by content) adopts it and retracts the

@@ -529,3 +529,41 @@ func TestDeletedBeforeLinked(t *testing.T) {
 		}
 	})
 }
+
+// TestOrphanOnlyWhenRecent: a peer contact upserted with the email of a
+// GHL contact that ghlsync linked for GHL takes the link over. When that
+// GHL contact was recent and never written by the peer (an orphan: most
+// likely the peer's own create whose link was lost), the copy the peer was
+// sent is retracted; an old GHL contact (a backfill) is the GHL user's, and
+// the peer's copy of it is left alone.
+func TestOrphanOnlyWhenRecent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		skew     time.Duration
+		retracts int
+	}{
+		{"recent", 0, 1},
+		{"old", 2 * time.Hour, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, harnessOptions{now: func() time.Time { return time.Now().Add(tc.skew) }})
+			c := ok(h.sb.CreateContact(h.loc.ID, ghlsandbox.Contact{Email: "orphan-" + tc.name + "@example.com"}))
+			h.flush()
+			if l := h.link(crmsync.KindContact, c.ID); l == nil {
+				t.Fatal("the GHL contact was not linked")
+			}
+			if s, body := h.sendPeer("or-"+tc.name, crmsync.ContactUpserted, crmsync.Contact{PeerID: "mine-" + tc.name, Email: c.Email,
+				FirstName: "Mine", UpdatedAt: time.Now().Add(tc.skew).UTC()}); s != http.StatusOK {
+				t.Fatalf("peer upsert = %d %s", s, body)
+			}
+			if l := h.link(crmsync.KindContact, c.ID); l == nil || l.PeerID != "mine-"+tc.name {
+				t.Errorf("link = %+v, want it taken over", l)
+			}
+			if got := h.peer.count(crmsync.ContactDeleted); got != tc.retracts {
+				t.Errorf("contact.deleted (retractions) = %d, want %d", got, tc.retracts)
+			}
+		})
+	}
+}

@@ -72,6 +72,10 @@ const (
 	// pendingFor is how long a peer→GHL write marked on a link counts as
 	// in flight (a write that never finishes stops delaying anything then).
 	pendingFor = 30 * time.Second
+	// orphanWindow is how recent an unlinked entity must be (GHL's
+	// dateAdded) for its first link to be marked orphan (linkMeta.Orphan):
+	// long enough for a failed peer create's redeliveries.
+	orphanWindow = time.Hour
 	// pendingSlack is how long past the function's deadline a pending
 	// mark lasts (GHL may still apply a request sent just before it).
 	pendingSlack = 2 * time.Second

@@ -149,13 +149,15 @@ func (r *Runner) RunWithLink(ctx context.Context, scope, key string, payload []b
 	if errors.As(err, &keep) {
 		// fn asked for its failure to be remembered (only fn's own errors
 		// carry a *KeepError; a failed link write does not).
-		if cerr := r.Store.CompleteIdempotency(cctx, scope, key, keep.Result, r.now().Add(r.expiry()).Unix()); cerr != nil {
+		if cerr := persist(cctx, func() error {
+			return r.Store.CompleteIdempotency(cctx, scope, key, keep.Result, r.now().Add(r.expiry()).Unix())
+		}); cerr != nil {
 			return nil, false, errors.Join(keep.Err, &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: cerr})
 		}
 		return nil, false, keep.Err
 	}
 	if err != nil {
-		if derr := r.Store.DeleteIdempotency(cctx, scope, key); derr != nil {
+		if derr := persist(cctx, func() error { return r.Store.DeleteIdempotency(cctx, scope, key) }); derr != nil {
 			return nil, false, errors.Join(err, &PersistenceError{Op: "delete", Scope: scope, Key: key, Err: derr})
 		}
 		return nil, false, err
@@ -163,7 +165,9 @@ func (r *Runner) RunWithLink(ctx context.Context, scope, key string, payload []b
 	if w != nil {
 		return result, false, nil
 	}
-	if cerr := r.Store.CompleteIdempotency(cctx, scope, key, result, r.now().Add(r.expiry()).Unix()); cerr != nil {
+	if cerr := persist(cctx, func() error {
+		return r.Store.CompleteIdempotency(cctx, scope, key, result, r.now().Add(r.expiry()).Unix())
+	}); cerr != nil {
 		return result, false, &PersistenceError{Op: "complete", Scope: scope, Key: key, Err: cerr}
 	}
 	return result, false, nil
@@ -212,6 +216,21 @@ const (
 	completeRetries = 2
 	completeBackoff = 20 * time.Millisecond
 )
+
+// persist runs a write that ends a claim (complete, keep, release),
+// retrying it completeRetries times after a failure: fn has run, and a
+// record left IN_PROGRESS blocks the key until its deadline (and a kept
+// result that is not stored is forgotten). The writes are idempotent.
+func persist(ctx context.Context, write func() error) error {
+	err := write()
+	for i := 1; err != nil && i <= completeRetries && ctx.Err() == nil; i++ {
+		if !sleepCtx(ctx, time.Duration(i)*completeBackoff) {
+			break
+		}
+		err = write()
+	}
+	return err
+}
 
 // sleepCtx waits d, or less when ctx ends first (false then).
 func sleepCtx(ctx context.Context, d time.Duration) bool {

@@ -97,6 +97,29 @@ func runLinkScenarios(t *testing.T, newStore func(*testing.T) linkStore) {
 		}
 	})
 
+	t.Run("a failed completion or kept failure is retried", func(t *testing.T) {
+		t.Parallel()
+		st := &flakyCompletes{linkStore: newStore(t), failures: 2}
+		r := idempotency.New(st)
+		if _, _, err := r.Run(t.Context(), "ghl", "k-done", nil, func(context.Context) ([]byte, error) { return []byte("ok"), nil }); err != nil {
+			t.Fatalf("run = %v, want success after the retries", err)
+		}
+		boom := errors.New("created, maybe")
+		st.failures = 2
+		_, _, err := r.Run(t.Context(), "ghl", "k-keep", nil, func(context.Context) ([]byte, error) {
+			return nil, &idempotency.KeepError{Result: []byte("memo"), Err: boom}
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("run = %v, want the function's error alone", err)
+		}
+		for key, want := range map[string]string{"k-done": "ok", "k-keep": "memo"} {
+			rec, err := st.GetIdempotency(t.Context(), "ghl", key, time.Now())
+			if err != nil || rec.Status != store.StatusCompleted || string(rec.Result) != want {
+				t.Errorf("%s: record %+v, %v; want completed with %q", key, rec, err, want)
+			}
+		}
+	})
+
 	t.Run("a lost link write deletes the record", func(t *testing.T) {
 		t.Parallel()
 		st := newStore(t)
@@ -184,4 +207,18 @@ func (f *flakySwaps) SwapLink(ctx context.Context, prev *store.Link, l store.Lin
 		return nil, errors.New("throttled")
 	}
 	return f.linkStore.SwapLink(ctx, prev, l, done)
+}
+
+// flakyCompletes fails its next failures CompleteIdempotency calls.
+type flakyCompletes struct {
+	linkStore
+	failures int
+}
+
+func (f *flakyCompletes) CompleteIdempotency(ctx context.Context, scope, key string, result []byte, expiration int64) error {
+	if f.failures > 0 {
+		f.failures--
+		return errors.New("throttled")
+	}
+	return f.linkStore.CompleteIdempotency(ctx, scope, key, result, expiration)
 }
