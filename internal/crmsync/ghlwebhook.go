@@ -384,7 +384,11 @@ func (s *Syncer) deliver(ctx context.Context, o *outbound) (ChangeReport, error)
 		next.PeerFingerprint, next.GHLFingerprint = fp, fp
 	}
 	next.SourceVersion = meta.String()
-	if err := s.putLink(ctx, link, next, s.deliveredOver(o, fp, next.PeerID)); err != nil {
+	var sentOver int64
+	if link != nil {
+		sentOver = link.Version
+	}
+	if err := s.putLink(ctx, link, next, s.deliveredOver(o, fp, next.PeerID, sentOver)); err != nil {
 		// Delivered but not recorded. Retrying re-fetches the latest
 		// state; the peer drops a repeat of this event by its id.
 		return rep, fmt.Errorf("record %s link %s: %w", o.kind, o.ghlID, err)
@@ -410,8 +414,9 @@ var errDeliveredOverChange = errors.New("the link changed while the state was de
 // GHL's redelivery re-reads and sends the current state. A link made
 // meanwhile by a peer create of this entity (deliver found none) makes the
 // copy just sent a stray: it is retracted at the peer (sentAs is the peer
-// id it was sent under).
-func (s *Syncer) deliveredOver(o *outbound, fp, sentAs string) func(context.Context) (*idempotency.LinkWrite, error) {
+// id it was sent under, sentOver the version of the link it was sent over,
+// 0 for none).
+func (s *Syncer) deliveredOver(o *outbound, fp, sentAs string, sentOver int64) func(context.Context) (*idempotency.LinkWrite, error) {
 	return func(ctx context.Context) (*idempotency.LinkWrite, error) {
 		cur, err := s.opts.Links.GetLinkByGHL(ctx, o.locationID, store.LinkKind(o.kind), o.ghlID)
 		if err != nil || cur == nil {
@@ -420,7 +425,7 @@ func (s *Syncer) deliveredOver(o *outbound, fp, sentAs string) func(context.Cont
 		if cur.PeerID != sentAs && !cur.Deleted && o.entity != nil {
 			stray := *cur
 			stray.PeerID, stray.SourceVersion = sentAs, linkMeta{Contact: o.contactID, Orphan: true}.String()
-			if err := s.retractOrphan(ctx, &stray, cur.PeerID); err != nil {
+			if err := s.retractOrphan(ctx, &stray, cur.PeerID, "@"+strconv.FormatInt(sentOver, 10)); err != nil {
 				return nil, err
 			}
 		}

@@ -226,7 +226,7 @@ func (a *applier) record(ctx context.Context, link *store.Link, kind Kind, ghlID
 			if err != nil {
 				return nil, err
 			}
-			if err := a.s.retractOrphan(ctx, cur, peerID); err != nil {
+			if err := a.s.retractOrphan(ctx, cur, peerID, ""); err != nil {
 				return nil, err
 			}
 			return &idempotency.LinkWrite{Prev: cur, Link: build(*cur)}, nil

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/ghlsync/ghlsync/internal/idempotency"
@@ -260,20 +259,21 @@ func (s *Syncer) writeLink(ctx context.Context, w *idempotency.LinkWrite) error 
 
 // retractOrphan is called when a peer→GHL write takes over for peerID the
 // GHL entity linked by cur. When the GHL→peer flow had linked it as an
-// orphan (a brand-new entity nobody had linked: in fact this peer entity's
-// own create, whose link was lost with a failed attempt), the peer was
-// sent a copy and holds it under cur.PeerID: the copy is deleted at the
-// peer, so that the peer keeps one entity. The event id is its own (not
-// the entity's delete, and per link version: a copy sent again after one
-// retraction is retracted again), so a real delete later is not taken for
-// a repeat.
-func (s *Syncer) retractOrphan(ctx context.Context, cur *store.Link, peerID string) error {
+// orphan (a recent entity nobody had linked: in fact, most likely, this
+// peer entity's own create, whose link was lost with a failed attempt),
+// the peer was sent a copy and holds it under cur.PeerID: the copy is
+// deleted at the peer, so that the peer keeps one entity. The event id is
+// its own — not the entity's delete, so a real delete later is not taken
+// for a repeat — and the same for every retraction of one copy (retries
+// of the takeover); copy tells copies apart when one was sent again after
+// a retraction (see deliveredOver).
+func (s *Syncer) retractOrphan(ctx context.Context, cur *store.Link, peerID, copy string) error {
 	if cur == nil || cur.Deleted || cur.PeerID == peerID || !parseLinkMeta(cur.SourceVersion).Orphan {
 		return nil
 	}
 	kind := Kind(cur.Kind)
 	_, deleted := eventTypes(kind)
-	ev := Event{ID: EventID(deleted, cur.LocationID, cur.GHLID, "retract:"+cur.PeerID+"@"+strconv.FormatInt(cur.Version, 10)), Type: deleted, LocationID: cur.LocationID, Time: s.opts.Now(),
+	ev := Event{ID: EventID(deleted, cur.LocationID, cur.GHLID, "retract:"+cur.PeerID+copy), Type: deleted, LocationID: cur.LocationID, Time: s.opts.Now(),
 		Deleted: &Ref{Kind: kind, GHLID: cur.GHLID, PeerID: cur.PeerID, ContactGHLID: parseLinkMeta(cur.SourceVersion).Contact}}
 	if _, err := s.opts.Peer.Send(ctx, ev); err != nil {
 		return fmt.Errorf("retract the peer's copy %s of %s %s: %w", cur.PeerID, kind, cur.GHLID, err)
