@@ -75,6 +75,9 @@ type recordingPeer struct {
 	deliveries []stdwebhooks.Envelope
 	state      map[string]json.RawMessage // kind/ghlId → data; deletes remove
 	fail       atomic.Bool
+	// delay holds each delivery that arrives while it is set this long
+	// (nanoseconds) before answering.
+	delay atomic.Int64
 	// dedupe drops a webhook-id accepted before (answering 200), as a
 	// Standard Webhooks receiver does.
 	dedupe atomic.Bool
@@ -82,6 +85,9 @@ type recordingPeer struct {
 }
 
 func (p *recordingPeer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := p.delay.Load(); d > 0 {
+		time.Sleep(time.Duration(d))
+	}
 	body, _ := io.ReadAll(r.Body)
 	if _, err := (&webhook.StandardVerifier{Secrets: []webhook.Secret{peerSecret}}).Verify(r.Header, body); err != nil {
 		http.Error(w, "bad signature", http.StatusUnauthorized)
